@@ -1,0 +1,105 @@
+//! Connecting to PostgreSQL or the embedded SQLite file, and migrating.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The embedded default: a SQLite file in the working directory.
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://exodus.db?mode=rwc";
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Postgres,
+    Sqlite,
+}
+
+impl DatabaseKind {
+    pub fn of(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else {
+            Err(format!(
+                "DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got {:?})",
+                redact(url)
+            ))
+        }
+    }
+}
+
+/// Fills in the default and makes a SQLite file URL create its file when missing.
+pub fn normalize_url(url: Option<&str>) -> String {
+    match url.map(str::trim).filter(|u| !u.is_empty()) {
+        None => DEFAULT_SQLITE_URL.to_owned(),
+        Some(u) if u.starts_with("sqlite:") && !u.contains("mode=") && !u.contains(":memory:") => {
+            let sep = if u.contains('?') { '&' } else { '?' };
+            format!("{u}{sep}mode=rwc")
+        }
+        Some(u) => u.to_owned(),
+    }
+}
+
+/// Hides a password in a URL before it is shown or logged.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Counts the SQL statements the app sends; tests use it to show that nested pages do not
+/// cost one query per row.
+#[derive(Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Opens a pool on the URL (already normalized), with a statement counter attached.
+pub async fn connect(
+    url: &str,
+    max_connections: u32,
+) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
+    let kind = DatabaseKind::of(url).map_err(anyhow::Error::msg)?;
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(match kind {
+            // One writer at a time is all SQLite allows; a single connection also keeps
+            // transactions from failing with "database is locked".
+            DatabaseKind::Sqlite => 1,
+            DatabaseKind::Postgres => max_connections,
+        })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let mut db = Database::connect(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database at {}: {e}", redact(url)))?;
+    let counter = StatementCounter::default();
+    let count = counter.0.clone();
+    db.set_metric_callback(move |_| {
+        count.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok((db, counter))
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))
+}

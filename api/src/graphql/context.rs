@@ -1,0 +1,41 @@
+//! What a resolver finds in the request context, and small helpers to reach it.
+
+use crate::loaders::Loaders;
+use crate::service::{Limits, Viewer};
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+/// Per-request data: the database, the viewer and the request's loaders.
+pub struct RequestData {
+    pub db: DatabaseConnection,
+    pub viewer: Viewer,
+    pub loaders: Loaders,
+}
+
+impl RequestData {
+    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+        let loaders = Loaders::new(&db, &viewer);
+        Self {
+            db,
+            viewer,
+            loaders,
+        }
+    }
+}
+
+pub fn data<'a>(ctx: &'a Context<'_>) -> &'a RequestData {
+    ctx.data_unchecked::<RequestData>()
+}
+
+pub fn loaders<'a>(ctx: &'a Context<'_>) -> &'a Loaders {
+    &data(ctx).loaders
+}
+
+pub fn limits(ctx: &Context<'_>) -> Limits {
+    *ctx.data_unchecked::<Limits>()
+}
+
+/// Turns a loader error into the INTERNAL error clients see (the cause is logged).
+pub fn load_error(err: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
+    crate::error::AppError::Internal(anyhow::anyhow!("{err}")).into()
+}

@@ -1,0 +1,100 @@
+//! Relay connections, one pair of types per kind, so each carries its own description.
+
+use super::*;
+use async_graphql::connection::PageInfo;
+use async_graphql::{Object, SimpleObject};
+
+/// Builds a connection from a page of rows.
+pub trait FromPage<T> {
+    fn from_page(rows: Vec<(String, T)>, page_info: PageInfo, info: ListInfo) -> Self;
+}
+
+/// Declares `<Kind>Connection` and `<Kind>Edge` for one node type.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ident, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ", with its position and the total.")]
+        pub struct $conn {
+            edges: Vec<$edge>,
+            page_info: PageInfo,
+            info: ListInfo,
+        }
+
+        #[doc = concat!("One of ", $what, " in a page, with its cursor.")]
+        #[derive(SimpleObject)]
+        pub struct $edge {
+            /// Pass it as `after` or `before` to continue from this record.
+            cursor: String,
+            /// The record.
+            node: $node,
+        }
+
+        #[doc = concat!("A page of ", $what, ", with its position and the total.")]
+        #[Object]
+        impl $conn {
+            /// The records of this page, each with its cursor.
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
+            }
+            /// The records of this page.
+            async fn nodes(&self) -> Vec<&$node> {
+                self.edges.iter().map(|e| &e.node).collect()
+            }
+            /// Whether there are pages before and after this one, and the cursors at its ends.
+            async fn page_info(&self) -> &PageInfo {
+                &self.page_info
+            }
+            /// How many records match the filter, across all pages.
+            async fn total_count(&self) -> async_graphql::Result<u64> {
+                self.info.total_count().await
+            }
+        }
+
+        impl FromPage<$node> for $conn {
+            fn from_page(rows: Vec<(String, $node)>, page_info: PageInfo, info: ListInfo) -> Self {
+                let edges = rows
+                    .into_iter()
+                    .map(|(cursor, node)| $edge { cursor, node })
+                    .collect();
+                Self {
+                    edges,
+                    page_info,
+                    info,
+                }
+            }
+        }
+    };
+}
+
+connection!(
+    OrganizationConnection,
+    OrganizationEdge,
+    Organization,
+    "organizations"
+);
+connection!(
+    InstrumentConnection,
+    InstrumentEdge,
+    Instrument,
+    "instruments"
+);
+connection!(
+    WithdrawalConnection,
+    WithdrawalEdge,
+    Withdrawal,
+    "withdrawals"
+);
+connection!(
+    StakeholderConnection,
+    StakeholderEdge,
+    Stakeholder,
+    "stakeholders"
+);
+connection!(ReactionConnection, ReactionEdge, Reaction, "reactions");
+connection!(PactConnection, PactEdge, Pact, "pacts");
+connection!(SourceConnection, SourceEdge, Source, "sources");
+connection!(
+    CorrectionConnection,
+    CorrectionEdge,
+    Correction,
+    "corrections"
+);

@@ -1,0 +1,68 @@
+//! The actix-web app: `/graphql` (POST, GET, GraphiQL) and `/healthz`.
+
+mod graphql;
+mod health;
+
+use crate::db::StatementCounter;
+use crate::graphql::ExodusSchema;
+use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
+use sea_orm::DatabaseConnection;
+use std::net::TcpListener;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: ExodusSchema,
+    pub statements: StatementCounter,
+}
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Registers the routes; shared by the server and the tests.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get))
+            .route(web::route().to(graphql::method_not_allowed)),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .default_service(web::to(not_found));
+}
+
+async fn not_found() -> HttpResponse {
+    graphql::error_response(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "no such path; the API is at /graphql",
+    )
+}
+
+/// How the HTTP server runs.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// Worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// Stop gracefully on SIGINT and SIGTERM (off in tests, which stop the server themselves).
+    pub handle_signals: bool,
+}
+
+/// Starts serving on an already bound listener.
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+    options: ServeOptions,
+) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let mut server =
+        HttpServer::new(move || App::new().app_data(data.clone()).configure(configure));
+    if options.workers > 0 {
+        server = server.workers(options.workers);
+    }
+    if !options.handle_signals {
+        server = server.disable_signals();
+    }
+    Ok(server.listen(listener)?.run())
+}

@@ -1,0 +1,11 @@
+//! Exodus: a GraphQL API tracking how the United States left international organizations.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod loaders;
+pub mod seed;
+pub mod service;

@@ -1,0 +1,355 @@
+//! DataLoaders for every relation, so a nested page costs a fixed number of queries however
+//! many rows it has. They are made per request, for the request's viewer, so a loader never
+//! returns a record the viewer may not see.
+
+use crate::service::curated::Curated;
+use crate::service::Viewer;
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::enums::{RecordKind, RecordStatus};
+use entity::*;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
+    Value,
+};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// Loader errors are shared between the fields that waited on one batch.
+type LoadError = Arc<sea_orm::DbErr>;
+
+/// Curated records by id, visible to the viewer.
+pub struct ById<E> {
+    db: DatabaseConnection,
+    statuses: Vec<RecordStatus>,
+    entity: PhantomData<E>,
+}
+
+impl<E: Curated> Loader<i64> for ById<E>
+where
+    E::Model: Sync,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(E::id_column().is_in(keys.iter().copied()))
+            .filter(E::visible(&self.statuses))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+    }
+}
+
+/// Rows grouped by the value of one integer column (a foreign key), in a fixed order.
+pub struct ByColumn<E: EntityTrait> {
+    db: DatabaseConnection,
+    column: E::Column,
+    extra: Condition,
+    order: E::Column,
+}
+
+impl<E> Loader<i64> for ByColumn<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = Vec<E::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(self.column.is_in(keys.iter().copied()))
+            .filter(self.extra.clone())
+            .order_by_asc(self.order)
+            .all(&self.db)
+            .await?;
+        let mut grouped: HashMap<i64, Vec<E::Model>> = HashMap::new();
+        for row in rows {
+            if let Value::BigInt(Some(key)) = row.get(self.column) {
+                grouped.entry(key).or_default().push(row);
+            }
+        }
+        Ok(grouped)
+    }
+}
+
+/// A source cited by a record, with the citation's note.
+#[derive(Clone)]
+pub struct Citation {
+    pub note: Option<String>,
+    pub source: source::Model,
+}
+
+/// The visible sources of records, by (kind, id).
+pub struct SourcesOf {
+    db: DatabaseConnection,
+    statuses: Vec<RecordStatus>,
+}
+
+impl Loader<(RecordKind, i64)> for SourcesOf {
+    type Value = Vec<Citation>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(RecordKind, i64)],
+    ) -> Result<HashMap<(RecordKind, i64), Self::Value>, Self::Error> {
+        let links = source_link::Entity::find()
+            .filter(of_records(
+                keys,
+                source_link::Column::RecordKind,
+                source_link::Column::RecordId,
+            ))
+            .order_by_asc(source_link::Column::Id)
+            .all(&self.db)
+            .await?;
+        let sources: HashMap<i64, source::Model> = source::Entity::find()
+            .filter(source::Column::Id.is_in(links.iter().map(|l| l.source_id)))
+            .filter(source::Entity::visible(&self.statuses))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut out: HashMap<(RecordKind, i64), Vec<Citation>> = HashMap::new();
+        for link in links {
+            if let Some(source) = sources.get(&link.source_id) {
+                out.entry((link.record_kind, link.record_id))
+                    .or_default()
+                    .push(Citation {
+                        note: link.note,
+                        source: source.clone(),
+                    });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The visible corrections concerning records, by (kind, id).
+pub struct CorrectionsOf {
+    db: DatabaseConnection,
+    statuses: Vec<RecordStatus>,
+}
+
+impl Loader<(RecordKind, i64)> for CorrectionsOf {
+    type Value = Vec<correction::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(RecordKind, i64)],
+    ) -> Result<HashMap<(RecordKind, i64), Self::Value>, Self::Error> {
+        let subjects = correction_subject::Entity::find()
+            .filter(of_records(
+                keys,
+                correction_subject::Column::RecordKind,
+                correction_subject::Column::RecordId,
+            ))
+            .order_by_asc(correction_subject::Column::CorrectionId)
+            .all(&self.db)
+            .await?;
+        let corrections: HashMap<i64, correction::Model> = correction::Entity::find()
+            .filter(correction::Column::Id.is_in(subjects.iter().map(|s| s.correction_id)))
+            .filter(correction::Entity::visible(&self.statuses))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let mut out: HashMap<(RecordKind, i64), Vec<correction::Model>> = HashMap::new();
+        for s in subjects {
+            if let Some(c) = corrections.get(&s.correction_id) {
+                out.entry((s.record_kind, s.record_id))
+                    .or_default()
+                    .push(c.clone());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `(kind = k AND id IN (...))` for each kind among the keys.
+fn of_records<Col: ColumnTrait>(keys: &[(RecordKind, i64)], kind: Col, id: Col) -> Condition {
+    let mut by_kind: HashMap<RecordKind, Vec<i64>> = HashMap::new();
+    for (k, i) in keys {
+        by_kind.entry(*k).or_default().push(*i);
+    }
+    by_kind.into_iter().fold(Condition::any(), |any, (k, ids)| {
+        any.add(Condition::all().add(kind.eq(k)).add(id.is_in(ids)))
+    })
+}
+
+/// Every loader of one request.
+pub struct Loaders {
+    pub organization: DataLoader<ById<organization::Entity>>,
+    pub instrument: DataLoader<ById<instrument::Entity>>,
+    pub withdrawal: DataLoader<ById<withdrawal::Entity>>,
+    pub stakeholder: DataLoader<ById<stakeholder::Entity>>,
+    pub reaction: DataLoader<ById<reaction::Entity>>,
+    pub pact: DataLoader<ById<pact::Entity>>,
+    pub source: DataLoader<ById<source::Entity>>,
+    pub correction: DataLoader<ById<correction::Entity>>,
+    pub withdrawals_by_organization: DataLoader<ByColumn<withdrawal::Entity>>,
+    pub withdrawals_by_instrument: DataLoader<ByColumn<withdrawal::Entity>>,
+    pub reactions_by_withdrawal: DataLoader<ByColumn<reaction::Entity>>,
+    pub reactions_by_instrument: DataLoader<ByColumn<reaction::Entity>>,
+    pub reactions_by_pact: DataLoader<ByColumn<reaction::Entity>>,
+    pub reactions_by_stakeholder: DataLoader<ByColumn<reaction::Entity>>,
+    pub stakeholders_by_organization: DataLoader<ByColumn<stakeholder::Entity>>,
+    pub categories: DataLoader<ByColumn<organization_category::Entity>>,
+    pub parties: DataLoader<ByColumn<pact_party::Entity>>,
+    pub topics: DataLoader<ByColumn<pact_topic::Entity>>,
+    pub status_history: DataLoader<ByColumn<pact_status_change::Entity>>,
+    pub replacements: DataLoader<ByColumn<pact_replacement::Entity>>,
+    pub replaced_by_organization: DataLoader<ByColumn<pact_replacement::Entity>>,
+    pub replaced_by_withdrawal: DataLoader<ByColumn<pact_replacement::Entity>>,
+    pub correction_subjects: DataLoader<ByColumn<correction_subject::Entity>>,
+    pub sources_of: DataLoader<SourcesOf>,
+    pub corrections_of: DataLoader<CorrectionsOf>,
+}
+
+impl Loaders {
+    pub fn new(db: &DatabaseConnection, viewer: &Viewer) -> Self {
+        let statuses = viewer.visible_statuses();
+        fn by_id<E: Curated>(
+            db: &DatabaseConnection,
+            statuses: &[RecordStatus],
+        ) -> DataLoader<ById<E>>
+        where
+            E::Model: Sync,
+        {
+            DataLoader::new(
+                ById {
+                    db: db.clone(),
+                    statuses: statuses.to_vec(),
+                    entity: PhantomData,
+                },
+                tokio::spawn,
+            )
+        }
+        fn by_column<E>(
+            db: &DatabaseConnection,
+            column: E::Column,
+            extra: Condition,
+            order: E::Column,
+        ) -> DataLoader<ByColumn<E>>
+        where
+            E: EntityTrait,
+            E::Model: Clone + Send + Sync,
+            E::Column: Send + Sync,
+        {
+            DataLoader::new(
+                ByColumn {
+                    db: db.clone(),
+                    column,
+                    extra,
+                    order,
+                },
+                tokio::spawn,
+            )
+        }
+        let visible_withdrawals = withdrawal::Entity::visible(&statuses);
+        let visible_reactions = reaction::Entity::visible(&statuses);
+        use pact_replacement::Column as R;
+        use reaction::Column as RC;
+        use withdrawal::Column as W;
+        Self {
+            organization: by_id(db, &statuses),
+            instrument: by_id(db, &statuses),
+            withdrawal: by_id(db, &statuses),
+            stakeholder: by_id(db, &statuses),
+            reaction: by_id(db, &statuses),
+            pact: by_id(db, &statuses),
+            source: by_id(db, &statuses),
+            correction: by_id(db, &statuses),
+            withdrawals_by_organization: by_column(
+                db,
+                W::OrganizationId,
+                visible_withdrawals.clone(),
+                W::AnnouncedOn,
+            ),
+            withdrawals_by_instrument: by_column(
+                db,
+                W::InstrumentId,
+                visible_withdrawals,
+                W::AnnouncedOn,
+            ),
+            reactions_by_withdrawal: by_column(
+                db,
+                RC::WithdrawalId,
+                visible_reactions.clone(),
+                RC::ReactedOn,
+            ),
+            reactions_by_instrument: by_column(
+                db,
+                RC::InstrumentId,
+                visible_reactions.clone(),
+                RC::ReactedOn,
+            ),
+            reactions_by_pact: by_column(db, RC::PactId, visible_reactions.clone(), RC::ReactedOn),
+            reactions_by_stakeholder: by_column(
+                db,
+                RC::StakeholderId,
+                visible_reactions,
+                RC::ReactedOn,
+            ),
+            stakeholders_by_organization: by_column(
+                db,
+                stakeholder::Column::OrganizationId,
+                stakeholder::Entity::visible(&statuses),
+                stakeholder::Column::Name,
+            ),
+            categories: by_column(
+                db,
+                organization_category::Column::OrganizationId,
+                Condition::all(),
+                organization_category::Column::Category,
+            ),
+            parties: by_column(
+                db,
+                pact_party::Column::PactId,
+                Condition::all(),
+                pact_party::Column::Id,
+            ),
+            topics: by_column(
+                db,
+                pact_topic::Column::PactId,
+                Condition::all(),
+                pact_topic::Column::Topic,
+            ),
+            status_history: by_column(
+                db,
+                pact_status_change::Column::PactId,
+                Condition::all(),
+                pact_status_change::Column::ChangedOn,
+            ),
+            replacements: by_column(db, R::PactId, Condition::all(), R::Id),
+            replaced_by_organization: by_column(db, R::OrganizationId, Condition::all(), R::Id),
+            replaced_by_withdrawal: by_column(db, R::WithdrawalId, Condition::all(), R::Id),
+            correction_subjects: by_column(
+                db,
+                correction_subject::Column::CorrectionId,
+                Condition::all(),
+                correction_subject::Column::Id,
+            ),
+            sources_of: DataLoader::new(
+                SourcesOf {
+                    db: db.clone(),
+                    statuses: statuses.clone(),
+                },
+                tokio::spawn,
+            ),
+            corrections_of: DataLoader::new(
+                CorrectionsOf {
+                    db: db.clone(),
+                    statuses,
+                },
+                tokio::spawn,
+            ),
+        }
+    }
+}

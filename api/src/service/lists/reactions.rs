@@ -1,0 +1,126 @@
+//! The reactions list.
+
+use super::withdrawals::global_ids;
+use super::{common, date_range};
+use crate::error::{AppError, AppResult};
+use crate::graphql::scalars::{naive, Date};
+use crate::service::ids;
+use crate::service::page::{SortSpec, SortType, SortValue};
+use async_graphql::{Enum, InputObject, ID};
+use entity::enums::*;
+use entity::{reaction, stakeholder};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition};
+
+/// Which reactions to list. Conditions combine with AND; a list matches any of its values.
+#[derive(InputObject, Default, Debug)]
+pub struct ReactionFilter {
+    /// Stances taken.
+    pub stance: Option<Vec<Stance>>,
+    /// Kinds of stakeholder who reacted.
+    pub stakeholder_kind: Option<Vec<StakeholderKind>>,
+    /// Only reactions by these stakeholders (global ids).
+    pub stakeholder: Option<Vec<ID>>,
+    /// Only reactions to these withdrawals, instruments or pacts (global ids).
+    pub subject: Option<Vec<ID>>,
+    /// Only reactions to this kind of subject.
+    pub subject_kind: Option<Vec<SubjectKind>>,
+    /// Reacted on or after this date.
+    pub reacted_from: Option<Date>,
+    /// Reacted on or before this date.
+    pub reacted_to: Option<Date>,
+    /// Editorial statuses (editors only).
+    pub status: Option<Vec<RecordStatus>>,
+    /// Confidence levels.
+    pub confidence: Option<Vec<Confidence>>,
+}
+
+/// Orderings of the reactions list.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum ReactionOrder {
+    /// Earliest first.
+    #[default]
+    ReactedOnAsc,
+    /// Latest first.
+    ReactedOnDesc,
+    /// Most recently changed first.
+    UpdatedAtDesc,
+}
+
+impl ReactionFilter {
+    pub fn condition(&self) -> AppResult<Condition> {
+        use reaction::Column as C;
+        let mut c = common::<reaction::Entity>(&self.status, &self.confidence, C::Confidence);
+        if let Some(v) = &self.stance {
+            c = c.add(C::Stance.is_in(v.iter().copied()));
+        }
+        if let Some(v) = &self.stakeholder {
+            c = c.add(C::StakeholderId.is_in(global_ids(v, RecordKind::Stakeholder)?));
+        }
+        if let Some(v) = &self.stakeholder_kind {
+            c = c.add(
+                C::StakeholderId.in_subquery(
+                    Query::select()
+                        .column(stakeholder::Column::Id)
+                        .from(stakeholder::Entity)
+                        .and_where(stakeholder::Column::Kind.is_in(v.iter().copied()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(v) = &self.subject {
+            let mut any = Condition::any();
+            for global in v {
+                let (kind, id) = ids::decode(global)?;
+                any = any.add(match kind {
+                    RecordKind::Withdrawal => C::WithdrawalId.eq(id),
+                    RecordKind::Instrument => C::InstrumentId.eq(id),
+                    RecordKind::Pact => C::PactId.eq(id),
+                    _ => {
+                        return Err(AppError::bad_input(format!(
+                            "{:?} is not a withdrawal, instrument or pact id",
+                            global.as_str()
+                        )))
+                    }
+                });
+            }
+            c = c.add(any);
+        }
+        if let Some(v) = &self.subject_kind {
+            c = c.add(C::SubjectKind.is_in(v.iter().copied()));
+        }
+        c = c.add(date_range(
+            C::ReactedOn,
+            naive(self.reacted_from),
+            naive(self.reacted_to),
+            "reacted",
+        )?);
+        Ok(c)
+    }
+}
+
+impl ReactionOrder {
+    pub fn spec(self) -> SortSpec<reaction::Entity> {
+        use reaction::Column as C;
+        match self {
+            Self::ReactedOnAsc | Self::ReactedOnDesc => SortSpec {
+                name: if self == Self::ReactedOnAsc {
+                    "REACTED_ON_ASC"
+                } else {
+                    "REACTED_ON_DESC"
+                },
+                column: C::ReactedOn,
+                descending: self == Self::ReactedOnDesc,
+                value_type: SortType::Date,
+                key: |m| SortValue::D(m.reacted_on),
+            },
+            Self::UpdatedAtDesc => SortSpec {
+                name: "UPDATED_AT_DESC",
+                column: C::UpdatedAt,
+                descending: true,
+                value_type: SortType::Time,
+                key: |m| SortValue::T(m.updated_at),
+            },
+        }
+    }
+}

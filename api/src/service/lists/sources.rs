@@ -1,0 +1,79 @@
+//! The sources list.
+
+use super::{common, date_range, text_match};
+use crate::error::AppResult;
+use crate::graphql::scalars::{naive, Date};
+use crate::service::page::{SortSpec, SortType, SortValue};
+use async_graphql::{Enum, InputObject};
+use entity::enums::*;
+use entity::source;
+use sea_orm::{ColumnTrait, Condition};
+
+/// Which sources to list. Conditions combine with AND.
+#[derive(InputObject, Default, Debug)]
+pub struct SourceFilter {
+    /// Text contained in the title or publisher, ignoring case.
+    pub text: Option<String>,
+    /// Only mirrors and reprints (or only originals).
+    pub is_mirror: Option<bool>,
+    /// Published on or after this date.
+    pub published_from: Option<Date>,
+    /// Published on or before this date.
+    pub published_to: Option<Date>,
+    /// Editorial statuses (editors only).
+    pub status: Option<Vec<RecordStatus>>,
+    /// Confidence levels.
+    pub confidence: Option<Vec<Confidence>>,
+}
+
+/// Orderings of the sources list.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum SourceOrder {
+    /// By title, A to Z.
+    #[default]
+    TitleAsc,
+    /// Most recently changed first.
+    UpdatedAtDesc,
+}
+
+impl SourceFilter {
+    pub fn condition(&self) -> AppResult<Condition> {
+        use source::Column as C;
+        let mut c = common::<source::Entity>(&self.status, &self.confidence, C::Confidence);
+        if let Some(t) = &self.text {
+            c = c.add(text_match(t, &[C::Title, C::Publisher])?);
+        }
+        if let Some(v) = self.is_mirror {
+            c = c.add(C::IsMirror.eq(v));
+        }
+        c = c.add(date_range(
+            C::PublishedOn,
+            naive(self.published_from),
+            naive(self.published_to),
+            "published",
+        )?);
+        Ok(c)
+    }
+}
+
+impl SourceOrder {
+    pub fn spec(self) -> SortSpec<source::Entity> {
+        use source::Column as C;
+        match self {
+            Self::TitleAsc => SortSpec {
+                name: "TITLE_ASC",
+                column: C::Title,
+                descending: false,
+                value_type: SortType::Text,
+                key: |m| SortValue::S(m.title.clone()),
+            },
+            Self::UpdatedAtDesc => SortSpec {
+                name: "UPDATED_AT_DESC",
+                column: C::UpdatedAt,
+                descending: true,
+                value_type: SortType::Time,
+                key: |m| SortValue::T(m.updated_at),
+            },
+        }
+    }
+}

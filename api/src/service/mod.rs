@@ -1,0 +1,57 @@
+//! Domain logic: visibility, lists with filters and keyset pages, lookups, search, stats and
+//! the timeline. Functions take `&impl ConnectionTrait` so a transaction can span several.
+
+pub mod curated;
+pub mod ids;
+pub mod lists;
+pub mod page;
+pub mod revision;
+pub mod search;
+pub mod stats;
+pub mod timeline;
+
+use entity::enums::{EditorRole, RecordStatus};
+
+/// Who is asking. Anonymous readers see published records only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    Anonymous,
+    Editor { id: i64, role: EditorRole },
+}
+
+impl Viewer {
+    /// The record statuses this viewer may read.
+    pub fn visible_statuses(&self) -> Vec<RecordStatus> {
+        match self {
+            Viewer::Anonymous => vec![RecordStatus::Published],
+            Viewer::Editor { .. } => {
+                vec![
+                    RecordStatus::Draft,
+                    RecordStatus::Published,
+                    RecordStatus::Archived,
+                ]
+            }
+        }
+    }
+}
+
+/// Page-size limits from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub default_page_size: u32,
+    pub max_page_size: u32,
+}
+
+/// A visible record by its slug.
+pub async fn find_by_slug<E: curated::Curated, C: sea_orm::ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    slug: &str,
+) -> crate::error::AppResult<Option<E::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(E::find()
+        .filter(E::slug_column().eq(slug.trim()))
+        .filter(E::visible(&viewer.visible_statuses()))
+        .one(db)
+        .await?)
+}

@@ -1,0 +1,253 @@
+//! Keyset pagination with Relay's first/after/last/before and opaque cursors.
+//!
+//! A list is ordered by one column and then by id, so every row has a unique position. A
+//! cursor holds the ordering's name, the row's sort value and its id; the next page starts
+//! strictly after that position, which stays correct while rows are inserted and costs the
+//! same on page 1000 as on page 1.
+
+use super::Limits;
+use crate::error::{AppError, AppResult};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select, Statement, Value,
+};
+use serde::{Deserialize, Serialize};
+
+/// The arguments of a connection field.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// A sort value as it travels inside a cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SortValue {
+    S(String),
+    D(NaiveDate),
+    T(DateTime<Utc>),
+    I(i64),
+}
+
+/// The type of a sort column, so a tampered cursor cannot compare a date with a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortType {
+    Text,
+    Date,
+    Time,
+    Int,
+}
+
+impl SortValue {
+    fn sort_type(&self) -> SortType {
+        match self {
+            SortValue::S(_) => SortType::Text,
+            SortValue::D(_) => SortType::Date,
+            SortValue::T(_) => SortType::Time,
+            SortValue::I(_) => SortType::Int,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            SortValue::S(v) => v.into(),
+            SortValue::D(v) => v.into(),
+            SortValue::T(v) => v.into(),
+            SortValue::I(v) => v.into(),
+        }
+    }
+}
+
+/// One ordering a list offers: a column, a direction and how to read the value from a row.
+pub struct SortSpec<E: EntityTrait> {
+    /// The orderBy value; part of each cursor so a cursor is only used with its ordering.
+    pub name: &'static str,
+    pub column: E::Column,
+    pub descending: bool,
+    pub value_type: SortType,
+    pub key: fn(&E::Model) -> SortValue,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    o: String,
+    v: SortValue,
+    i: i64,
+}
+
+/// A page of rows, each with its cursor.
+pub struct Page<M> {
+    pub rows: Vec<(String, M)>,
+    pub has_previous_page: bool,
+    pub has_next_page: bool,
+    /// Counts every row the filter matches; run only when a client asks for totalCount.
+    pub count: Statement,
+}
+
+fn encode_cursor<E: EntityTrait>(sort: &SortSpec<E>, id: i64, model: &E::Model) -> String {
+    let cursor = Cursor {
+        o: sort.name.to_owned(),
+        v: (sort.key)(model),
+        i: id,
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).expect("a cursor serializes"))
+}
+
+fn decode_cursor<E: EntityTrait>(text: &str, sort: &SortSpec<E>) -> AppResult<Cursor> {
+    let sort_name = sort.name;
+    let invalid = || AppError::bad_input(format!("{text:?} is not a valid cursor for this list"));
+    let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if cursor.o != sort_name {
+        return Err(AppError::bad_input(format!(
+            "the cursor {text:?} belongs to the ordering {}, not {sort_name}; start again without a cursor",
+            cursor.o
+        )));
+    }
+    if cursor.v.sort_type() != sort.value_type || cursor.i <= 0 {
+        return Err(invalid());
+    }
+    Ok(cursor)
+}
+
+/// Checks first/last against the limits and returns (size, backwards).
+fn page_size(args: &PageArgs, limits: Limits) -> AppResult<(u64, bool)> {
+    let check = |name: &str, n: i32| -> AppResult<u64> {
+        if n < 0 {
+            return Err(AppError::bad_input(format!(
+                "`{name}` must not be negative (got {n})"
+            )));
+        }
+        if n as u32 > limits.max_page_size {
+            return Err(AppError::bad_input(format!(
+                "`{name}` must be at most {} (got {n}); fetch further pages with a cursor",
+                limits.max_page_size
+            )));
+        }
+        Ok(n as u64)
+    };
+    match (args.first, args.last) {
+        (Some(_), Some(_)) => Err(AppError::bad_input(
+            "pass either `first` or `last`, not both",
+        )),
+        (Some(n), None) => Ok((check("first", n)?, false)),
+        (None, Some(n)) => Ok((check("last", n)?, true)),
+        (None, None) if args.before.is_some() => Ok((limits.default_page_size as u64, true)),
+        (None, None) => Ok((limits.default_page_size as u64, false)),
+    }
+}
+
+/// Rows strictly after (or before) a cursor position in the given direction.
+fn beyond<E: EntityTrait>(
+    column: E::Column,
+    id_column: E::Column,
+    value: Value,
+    id: i64,
+    greater: bool,
+) -> Condition {
+    let cmp = |c: E::Column, v: Value| -> SimpleExpr {
+        if greater {
+            c.gt(v)
+        } else {
+            c.lt(v)
+        }
+    };
+    Condition::any().add(cmp(column, value.clone())).add(
+        Condition::all()
+            .add(column.eq(value))
+            .add(cmp(id_column, Value::from(id))),
+    )
+}
+
+/// Runs one keyset page of `select` (already filtered) in the given ordering.
+pub async fn paginate<E, C>(
+    db: &C,
+    select: Select<E>,
+    id_column: E::Column,
+    id_of: fn(&E::Model) -> i64,
+    sort: &SortSpec<E>,
+    args: &PageArgs,
+    limits: Limits,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let (size, backwards) = page_size(args, limits)?;
+    let count = select
+        .clone()
+        .select_only()
+        .expr(Expr::cust("COUNT(*)"))
+        .build(db.get_database_backend());
+
+    let mut query = select;
+    if let Some(after) = &args.after {
+        let c = decode_cursor(after, sort)?;
+        query = query.filter(beyond::<E>(
+            sort.column,
+            id_column,
+            c.v.into_value(),
+            c.i,
+            !sort.descending,
+        ));
+    }
+    if let Some(before) = &args.before {
+        let c = decode_cursor(before, sort)?;
+        query = query.filter(beyond::<E>(
+            sort.column,
+            id_column,
+            c.v.into_value(),
+            c.i,
+            sort.descending,
+        ));
+    }
+    // Walking backwards, read in reverse order and flip the rows afterwards.
+    let ascending = sort.descending == backwards;
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    let mut rows = query
+        .order_by(sort.column, order.clone())
+        .order_by(id_column, order)
+        .limit(size + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > size;
+    rows.truncate(size as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let rows = rows
+        .into_iter()
+        .map(|m| (encode_cursor(sort, id_of(&m), &m), m))
+        .collect();
+    Ok(Page {
+        rows,
+        // Past a cursor there is, by construction, a row on the other side of it.
+        has_previous_page: if backwards {
+            more
+        } else {
+            args.after.is_some()
+        },
+        has_next_page: if backwards {
+            args.before.is_some()
+        } else {
+            more
+        },
+        count,
+    })
+}
+
+/// Runs a count statement built by [`paginate`].
+pub async fn count<C: ConnectionTrait>(db: &C, stmt: Statement) -> AppResult<u64> {
+    let row = db.query_one_raw(stmt).await?;
+    let n: i64 = match row {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}

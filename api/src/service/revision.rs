@@ -1,0 +1,30 @@
+//! The revision log: every change to a curated record, with a snapshot of the record after it.
+
+use chrono::Utc;
+use entity::enums::{RecordKind, RevisionAction};
+use entity::revision;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+/// Writes one revision; call it inside the transaction that made the change.
+pub async fn record_revision<C: ConnectionTrait, M: serde::Serialize>(
+    db: &C,
+    kind: RecordKind,
+    record_id: i64,
+    version: i32,
+    action: RevisionAction,
+    editor_id: Option<i64>,
+    snapshot: &M,
+) -> anyhow::Result<revision::Model> {
+    Ok(revision::ActiveModel {
+        record_kind: Set(kind),
+        record_id: Set(record_id),
+        version: Set(version),
+        action: Set(action),
+        editor_id: Set(editor_id),
+        at: Set(Utc::now()),
+        snapshot: Set(serde_json::to_value(snapshot)?),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}

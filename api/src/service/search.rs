@@ -1,0 +1,149 @@
+//! Search across kinds: PostgreSQL full-text search, and a substring equivalent on SQLite.
+//!
+//! Both search the same text per kind (`migration::SEARCH_DOCUMENTS`); on PostgreSQL that
+//! text has a GIN index, so the search is answered from it.
+
+use super::Viewer;
+use crate::error::{AppError, AppResult};
+use entity::enums::RecordKind;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+/// One match: which record, and how well it matched (higher is better).
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub kind: RecordKind,
+    pub id: i64,
+    pub rank: f64,
+}
+
+const TABLES: [(RecordKind, &str); 8] = [
+    (RecordKind::Organization, "organization"),
+    (RecordKind::Instrument, "instrument"),
+    (RecordKind::Withdrawal, "withdrawal"),
+    (RecordKind::Stakeholder, "stakeholder"),
+    (RecordKind::Reaction, "reaction"),
+    (RecordKind::Pact, "pact"),
+    (RecordKind::Source, "source"),
+    (RecordKind::Correction, "correction"),
+];
+
+fn document(table: &str) -> &'static str {
+    migration::SEARCH_DOCUMENTS
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, d)| *d)
+        .expect("every searchable table has a document")
+}
+
+fn status_params(
+    statuses: &[Value],
+    values: &mut Vec<Value>,
+    param: &impl Fn(Value, &mut Vec<Value>) -> String,
+) -> String {
+    statuses
+        .iter()
+        .map(|s| param(s.clone(), values))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Finds up to `limit` visible records of the given kinds (all kinds when empty).
+pub async fn search<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    query: &str,
+    kinds: &[RecordKind],
+    limit: u64,
+) -> AppResult<Vec<Hit>> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Err(AppError::bad_input("`query` must not be empty"));
+    }
+    if query.chars().count() > 200 {
+        return Err(AppError::bad_input(
+            "`query` must be at most 200 characters",
+        ));
+    }
+    let backend = db.get_database_backend();
+    let statuses: Vec<Value> = viewer
+        .visible_statuses()
+        .iter()
+        .map(|s| Value::from(s.as_str()))
+        .collect();
+    let words: Vec<String> = query
+        .split_whitespace()
+        .take(8)
+        .map(|w| w.to_lowercase())
+        .collect();
+
+    let mut values: Vec<Value> = Vec::new();
+    let param = |v: Value, values: &mut Vec<Value>| -> String {
+        values.push(v);
+        match backend {
+            DbBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_owned(),
+        }
+    };
+    let mut parts = Vec::new();
+    for (kind, table) in TABLES {
+        if !kinds.is_empty() && !kinds.contains(&kind) {
+            continue;
+        }
+        let doc = document(table);
+        // Parameters are numbered on PostgreSQL but positional on SQLite, so they are
+        // created in the order they appear in the SQL text.
+        let sql = if backend == DbBackend::Postgres {
+            let q = param(query.into(), &mut values);
+            let status_list = status_params(&statuses, &mut values, &param);
+            format!(
+                "SELECT '{kind}' AS kind, id, ts_rank(to_tsvector('english', {doc}), \
+                 websearch_to_tsquery('english', {q}))::float8 AS rank FROM {table} \
+                 WHERE status IN ({status_list}) \
+                 AND to_tsvector('english', {doc}) @@ websearch_to_tsquery('english', {q})",
+                kind = kind.as_str()
+            )
+        } else {
+            // Every word must occur; a match nearer the start of the text ranks higher.
+            let first = param(words[0].clone().into(), &mut values);
+            let status_list = status_params(&statuses, &mut values, &param);
+            let mut conditions = Vec::new();
+            for w in &words {
+                let p = param(w.clone().into(), &mut values);
+                conditions.push(format!("instr(lower({doc}), {p}) > 0"));
+            }
+            format!(
+                "SELECT '{kind}' AS kind, id, 1.0 / (1 + instr(lower({doc}), {first})) AS rank \
+                 FROM {table} WHERE status IN ({status_list}) AND {}",
+                conditions.join(" AND "),
+                kind = kind.as_str()
+            )
+        };
+        parts.push(sql);
+    }
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let limit_param = param(Value::from(limit as i64), &mut values);
+    let sql = format!(
+        "SELECT kind, id, rank FROM ({}) hits ORDER BY rank DESC, kind, id LIMIT {limit_param}",
+        parts.join(" UNION ALL ")
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let kind: String = row.try_get("", "kind")?;
+        let kind = TABLES
+            .iter()
+            .map(|(k, _)| *k)
+            .find(|k| k.as_str() == kind)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown kind {kind} in search")))?;
+        hits.push(Hit {
+            kind,
+            id: row.try_get("", "id")?,
+            rank: row.try_get("", "rank")?,
+        });
+    }
+    Ok(hits)
+}

@@ -1,0 +1,35 @@
+//! The legal or official act behind a withdrawal.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The legal or official act behind a withdrawal.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "instrument")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub status: RecordStatus,
+    pub confidence: Confidence,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub created_by: Option<i64>,
+    pub updated_by: Option<i64>,
+    pub kind: InstrumentKind,
+    pub number: Option<String>,
+    pub title: String,
+    pub signed_on: Date,
+    pub published_on: Option<Date>,
+    pub federal_register_citation: Option<String>,
+    pub url: Option<String>,
+    pub summary: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

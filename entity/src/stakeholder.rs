@@ -1,0 +1,32 @@
+//! Someone who reacted.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Someone who reacted.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "stakeholder")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub status: RecordStatus,
+    pub confidence: Confidence,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub created_by: Option<i64>,
+    pub updated_by: Option<i64>,
+    pub name: String,
+    pub kind: StakeholderKind,
+    pub country: Option<String>,
+    pub affiliation: Option<String>,
+    pub organization_id: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

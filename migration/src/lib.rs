@@ -1,0 +1,16 @@
+//! Database migrations of Exodus. The same migrations run on PostgreSQL and SQLite.
+
+pub use m20260101_000001_init::SEARCH_DOCUMENTS;
+pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000001_init;
+
+/// All migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260101_000001_init::Migration)]
+    }
+}

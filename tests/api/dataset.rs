@@ -1,0 +1,148 @@
+//! The shipped dataset: what it holds, that every record is sourced, and that loading it
+//! twice changes nothing.
+
+use harness::{backend_tests, serde_json::json, TestApp};
+
+backend_tests!(
+    the_dataset_holds_the_memorandum_and_its_context,
+    corrections_are_queryable_with_their_evidence,
+    every_published_record_cites_a_source,
+    seeding_twice_changes_nothing,
+);
+
+async fn the_dataset_holds_the_memorandum_and_its_context(app: TestApp) {
+    let data = app
+        .data(
+            "{ memo: instrument(slug: \"memo-2026-01-07\") { kind signedOn federalRegisterCitation withdrawals { slug } }
+               eo: instrument(slug: \"eo-14199\") { kind number signedOn publishedOn federalRegisterCitation withdrawals { organization { slug } } }
+               foc: organization(slug: \"freedom-online-coalition\") { digitalRelevance listSection listPosition
+                 withdrawals { withdrawalStatus instrument { slug } } }
+               pacts(first: 20) { edges { node { slug parties { code role } statusHistory { pactStatus on } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["memo"]["kind"], "PRESIDENTIAL_MEMORANDUM");
+    assert_eq!(data["memo"]["signedOn"], "2026-01-07");
+    assert!(
+        data["memo"]["federalRegisterCitation"].is_null(),
+        "not found, so not invented"
+    );
+    assert_eq!(data["memo"]["withdrawals"].as_array().unwrap().len(), 66);
+    assert_eq!(data["eo"]["number"], "14199");
+    assert_eq!(data["eo"]["signedOn"], "2025-02-04");
+    assert_eq!(data["eo"]["publishedOn"], "2025-02-10");
+    let eo_orgs: Vec<&str> = data["eo"]["withdrawals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["organization"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(eo_orgs.len(), 2, "{eo_orgs:?}");
+    assert_eq!(data["foc"]["digitalRelevance"], "CORE");
+    assert_eq!(data["foc"]["listSection"], "NON_UN");
+    assert_eq!(data["foc"]["listPosition"], 7);
+    assert_eq!(
+        data["foc"]["withdrawals"][0]["withdrawalStatus"],
+        "NOTICE_GIVEN"
+    );
+    for pact in data["pacts"]["edges"].as_array().unwrap() {
+        let parties = pact["node"]["parties"].as_array().unwrap();
+        assert!(
+            parties.iter().any(|p| p["code"] == "US"),
+            "{}",
+            pact["node"]["slug"]
+        );
+        assert!(!pact["node"]["statusHistory"].as_array().unwrap().is_empty());
+    }
+}
+
+async fn corrections_are_queryable_with_their_evidence(app: TestApp) {
+    let data = app
+        .data(
+            "{ igf: organization(slug: \"internet-governance-forum\") { id listSection withdrawals { slug }
+                 corrections { verdict claim finding sources { source { url } } concerns { id } } }
+               corrections(filter: { verdict: [FALSE] }) { totalCount edges { node { claimSource { publisher } } } } }",
+            json!({}),
+        )
+        .await;
+    let igf = &data["igf"];
+    assert!(igf["listSection"].is_null(), "the IGF is not on the list");
+    assert!(igf["withdrawals"].as_array().unwrap().is_empty());
+    let corrections = igf["corrections"].as_array().unwrap();
+    assert!(!corrections.is_empty(), "the IGF claim is corrected");
+    let c = &corrections[0];
+    assert_eq!(c["verdict"], "FALSE");
+    assert!(
+        !c["sources"].as_array().unwrap().is_empty(),
+        "with evidence"
+    );
+    assert!(c["concerns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["id"] == igf["id"]));
+    assert!(data["corrections"]["totalCount"].as_u64().unwrap() >= 2);
+
+    let eo = app
+        .data(
+            "{ instrument(slug: \"eo-14199\") { corrections { verdict claim } } }",
+            json!({}),
+        )
+        .await;
+    assert!(eo["instrument"]["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["verdict"] == "FALSE"));
+}
+
+async fn every_published_record_cites_a_source(app: TestApp) {
+    for list in [
+        "organizations",
+        "instruments",
+        "withdrawals",
+        "stakeholders",
+        "reactions",
+        "pacts",
+        "corrections",
+    ] {
+        let mut after = serde_json::Value::Null;
+        loop {
+            let q = format!(
+                "query($after: String) {{ {list}(first: 100, after: $after) {{ edges {{ node {{ slug status sources {{ source {{ url }} }} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+            );
+            let data = app.data(&q, json!({ "after": after })).await;
+            for e in data[list]["edges"].as_array().unwrap() {
+                assert_eq!(e["node"]["status"], "PUBLISHED");
+                assert!(
+                    !e["node"]["sources"].as_array().unwrap().is_empty(),
+                    "{list} {} has no source",
+                    e["node"]["slug"]
+                );
+            }
+            if data[list]["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = data[list]["pageInfo"]["endCursor"].clone();
+        }
+    }
+}
+
+async fn seeding_twice_changes_nothing(app: TestApp) {
+    let before = app
+        .data(
+            "{ stats { organizations withdrawals reactions pacts } sources { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let dataset = exodus::seed::parse(exodus::seed::BUILTIN).unwrap();
+    let report = exodus::seed::load(&app.db, &dataset).await.unwrap();
+    assert_eq!(report.total(), 0, "{report}");
+    let after = app
+        .data(
+            "{ stats { organizations withdrawals reactions pacts } sources { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(before, after);
+}

@@ -1,0 +1,236 @@
+//! GraphQL over HTTP: methods, media types, status codes and malformed requests.
+
+use awc::http::Method;
+use harness::{backend_tests, serde_json::json, TestApp};
+
+backend_tests!(
+    post_and_get_answer_a_query,
+    graphql_response_json_gives_400_for_request_errors,
+    application_json_gives_200_for_request_errors,
+    malformed_http_requests_are_rejected_with_codes,
+    mutations_over_get_are_refused,
+    graphiql_health_and_unknown_paths,
+);
+
+const SIMPLE: &str = "{ organization(slug: \"freedom-online-coalition\") { name } }";
+
+async fn post_and_get_answer_a_query(app: TestApp) {
+    let reply = app.post(json!({ "query": SIMPLE })).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.content_type.starts_with("application/json"),
+        "{}",
+        reply.content_type
+    );
+    assert_eq!(
+        reply.data()["organization"]["name"],
+        "Freedom Online Coalition"
+    );
+
+    let path = format!("/graphql?query={}", urlencode(SIMPLE));
+    let reply = app
+        .request(
+            Method::GET,
+            &path,
+            &[("accept", "application/graphql-response+json")],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert!(reply
+        .content_type
+        .starts_with("application/graphql-response+json"));
+    assert_eq!(
+        reply.data()["organization"]["name"],
+        "Freedom Online Coalition"
+    );
+
+    // Variables and operationName travel in the query string too.
+    let q = "query One($slug: String!) { organization(slug: $slug) { slug } }";
+    let path = format!(
+        "/graphql?query={}&operationName=One&variables={}",
+        urlencode(q),
+        urlencode(r#"{"slug":"global-forum-on-cyber-expertise"}"#)
+    );
+    let reply = app.request(Method::GET, &path, &[], None).await;
+    assert_eq!(
+        reply.data()["organization"]["slug"],
+        "global-forum-on-cyber-expertise"
+    );
+}
+
+async fn graphql_response_json_gives_400_for_request_errors(app: TestApp) {
+    let accept = [
+        ("content-type", "application/json"),
+        ("accept", "application/graphql-response+json"),
+    ];
+    let send = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.request(
+                Method::POST,
+                "/graphql",
+                &accept,
+                Some(serde_json::to_vec(&body).unwrap()),
+            )
+            .await
+        }
+    };
+    let reply = send(json!({ "query": "{ organizations { " })).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.code(), "GRAPHQL_PARSE_FAILED");
+    assert!(
+        reply.body.get("data").is_none(),
+        "a request error has no data: {}",
+        reply.text
+    );
+
+    let reply = send(json!({ "query": "{ organizations { nope } }" })).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED");
+    assert!(reply.message().contains("nope"), "{}", reply.message());
+
+    let reply = send(json!({
+        "query": "query($n: Int) { organizations(first: $n) { totalCount } }",
+        "variables": { "n": "ten" }
+    }))
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(reply.body["errors"][0]["extensions"]["code"].is_string());
+
+    // A field error during execution is not a request error: 200 with data and errors.
+    let reply = send(json!({ "query": "{ organizations(first: -1) { totalCount } }" })).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+    assert!(reply.body.get("data").is_some());
+}
+
+async fn application_json_gives_200_for_request_errors(app: TestApp) {
+    let reply = app.post(json!({ "query": "{ organizations { " })).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.code(), "GRAPHQL_PARSE_FAILED");
+    let reply = app
+        .post(json!({ "query": "{ organizations(first: \"x\") { totalCount } }" }))
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED");
+}
+
+async fn malformed_http_requests_are_rejected_with_codes(app: TestApp) {
+    let json_ct = [("content-type", "application/json")];
+    // (headers, body, expected status, words the message must contain)
+    type Case<'a> = (&'a [(&'a str, &'a str)], Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (&json_ct, b"{not json".to_vec(), 400, "not valid JSON"),
+        (&json_ct, vec![0xff, 0xfe, 0x00], 400, "not valid JSON"),
+        (
+            &json_ct,
+            b"[{\"query\":\"{ stats { pacts } }\"}]".to_vec(),
+            400,
+            "batched",
+        ),
+        (&json_ct, b"{\"variables\":{}}".to_vec(), 400, "no `query`"),
+        (
+            &json_ct,
+            b"{\"query\":42}".to_vec(),
+            400,
+            "must be a string",
+        ),
+        (
+            &json_ct,
+            b"{\"query\":\"{ stats { pacts } }\",\"variables\":[1]}".to_vec(),
+            400,
+            "must be an object",
+        ),
+        (
+            &[("content-type", "text/plain")],
+            b"{ stats { pacts } }".to_vec(),
+            415,
+            "application/json",
+        ),
+        (
+            &[],
+            b"{\"query\":\"{ stats { pacts } }\"}".to_vec(),
+            415,
+            "application/json",
+        ),
+    ];
+    for (headers, body, status, needle) in cases {
+        let reply = app
+            .request(Method::POST, "/graphql", headers, Some(body))
+            .await;
+        assert_eq!(reply.status, status, "{}", reply.text);
+        assert_eq!(reply.code(), "BAD_REQUEST");
+        assert!(
+            reply.message().contains(needle),
+            "{:?} lacks {needle:?}",
+            reply.message()
+        );
+    }
+    let reply = app
+        .request(
+            Method::POST,
+            "/graphql",
+            &[("content-type", "application/json"), ("accept", "text/csv")],
+            Some(b"{\"query\":\"{ stats { pacts } }\"}".to_vec()),
+        )
+        .await;
+    assert_eq!(reply.status, 406);
+    let too_big = format!(
+        "{{\"query\":\"{{ stats {{ pacts }} }}\",\"x\":\"{}\"}}",
+        "a".repeat(300 * 1024)
+    );
+    let reply = app
+        .request(
+            Method::POST,
+            "/graphql",
+            &json_ct,
+            Some(too_big.into_bytes()),
+        )
+        .await;
+    assert_eq!(reply.status, 413, "{}", reply.text);
+    let reply = app
+        .request(Method::GET, "/graphql?variables=%7Bbad", &[], None)
+        .await;
+    assert_eq!(reply.status, 400);
+    // The server keeps serving after all of that.
+    assert_eq!(
+        app.data("{ stats { pacts } }", json!({})).await["stats"]["pacts"],
+        8
+    );
+}
+
+async fn mutations_over_get_are_refused(app: TestApp) {
+    let path = format!("/graphql?query={}", urlencode("mutation { x }"));
+    let reply = app.request(Method::GET, &path, &[], None).await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.headers.get("allow").unwrap(), "POST");
+    let reply = app.request(Method::PUT, "/graphql", &[], None).await;
+    assert_eq!(reply.status, 405);
+}
+
+async fn graphiql_health_and_unknown_paths(app: TestApp) {
+    let reply = app
+        .request(Method::GET, "/graphql", &[("accept", "text/html")], None)
+        .await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.content_type.starts_with("text/html"));
+    assert!(reply.text.contains("graphiql"), "GraphiQL page expected");
+    let reply = app.request(Method::GET, "/healthz", &[], None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["status"], "ok");
+    let reply = app.request(Method::GET, "/nope", &[], None).await;
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.code(), "NOT_FOUND");
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

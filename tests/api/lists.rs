@@ -1,0 +1,333 @@
+//! Connections: keyset pages forwards and backwards, cursors, limits, filters, ordering.
+
+use harness::{backend_tests, serde_json::json, TestApp};
+use serde_json::Value;
+
+backend_tests!(
+    paging_forward_and_backward_visits_every_record_once,
+    bad_paging_arguments_are_rejected,
+    withdrawal_filters,
+    reaction_pact_and_organization_filters,
+    nested_pages_do_not_cost_a_query_per_row,
+);
+
+const ORGS: &str =
+    "query($first: Int, $after: String, $last: Int, $before: String, $order: OrganizationOrder) {
+  organizations(first: $first, after: $after, last: $last, before: $before, orderBy: $order) {
+    totalCount
+    edges { cursor node { slug name } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  } }";
+
+fn slugs(page: &Value) -> Vec<String> {
+    page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn paging_forward_and_backward_visits_every_record_once(app: TestApp) {
+    let mut forward = Vec::new();
+    let mut after = Value::Null;
+    let mut total;
+    loop {
+        let data = app.data(ORGS, json!({ "first": 10, "after": after })).await;
+        let page = &data["organizations"];
+        total = page["totalCount"].as_u64().unwrap();
+        forward.extend(slugs(page));
+        assert_eq!(page["pageInfo"]["hasPreviousPage"], !after.is_null());
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(total, 71);
+    assert_eq!(forward.len(), 71);
+    let mut unique = forward.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 71, "no record twice");
+
+    // Names ascending, as the default order promises.
+    let data = app
+        .data(
+            "{ organizations(first: 100) { edges { node { name } } } }",
+            json!({}),
+        )
+        .await;
+    let names: Vec<String> = data["organizations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+
+    let mut backward = Vec::new();
+    let mut before = Value::Null;
+    loop {
+        let data = app.data(ORGS, json!({ "last": 7, "before": before })).await;
+        let page = &data["organizations"];
+        let mut chunk = slugs(page);
+        chunk.extend(backward);
+        backward = chunk;
+        if page["pageInfo"]["hasPreviousPage"] == false {
+            break;
+        }
+        before = page["pageInfo"]["startCursor"].clone();
+    }
+    assert_eq!(backward, forward, "walking back gives the same order");
+
+    // Descending order is the exact reverse.
+    let data = app
+        .data(ORGS, json!({ "first": 100, "order": "NAME_DESC" }))
+        .await;
+    let mut desc = slugs(&data["organizations"]);
+    desc.reverse();
+    assert_eq!(desc, forward);
+
+    // first: 0 is an empty page that still counts.
+    let data = app.data(ORGS, json!({ "first": 0 })).await;
+    assert_eq!(data["organizations"]["edges"].as_array().unwrap().len(), 0);
+    assert_eq!(data["organizations"]["totalCount"], 71);
+    assert_eq!(data["organizations"]["pageInfo"]["hasNextPage"], true);
+}
+
+async fn bad_paging_arguments_are_rejected(app: TestApp) {
+    let first_page = app.data(ORGS, json!({ "first": 2 })).await;
+    let cursor = first_page["organizations"]["pageInfo"]["endCursor"].clone();
+    let cases = [
+        (json!({ "first": 101 }), "at most 100"),
+        (json!({ "first": -1 }), "must not be negative"),
+        (json!({ "last": 1000 }), "at most 100"),
+        (json!({ "first": 1, "last": 1 }), "not both"),
+        (
+            json!({ "first": 1, "after": "not-a-cursor" }),
+            "not a valid cursor",
+        ),
+        (
+            json!({ "first": 1, "after": "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7IkQiOiIyMDI2LTAxLTA3In0sImkiOjF9" }),
+            "not a valid cursor",
+        ),
+        (
+            json!({ "first": 1, "after": cursor, "order": "UPDATED_AT_DESC" }),
+            "belongs to the ordering",
+        ),
+    ];
+    for (vars, needle) in cases {
+        let reply = app.query(ORGS, vars.clone()).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.code(), "BAD_USER_INPUT", "{vars}: {}", reply.text);
+        assert!(
+            reply.message().contains(needle),
+            "{vars}: {:?} lacks {needle:?}",
+            reply.message()
+        );
+    }
+}
+
+async fn count(app: &TestApp, list: &str, filter: Value) -> u64 {
+    let q = format!(
+        "query($f: {}Filter) {{ {list}(filter: $f) {{ totalCount }} }}",
+        type_of(list)
+    );
+    app.data(&q, json!({ "f": filter })).await[list]["totalCount"]
+        .as_u64()
+        .unwrap()
+}
+
+fn type_of(list: &str) -> &'static str {
+    match list {
+        "organizations" => "Organization",
+        "withdrawals" => "Withdrawal",
+        "reactions" => "Reaction",
+        "pacts" => "Pact",
+        "instruments" => "Instrument",
+        "stakeholders" => "Stakeholder",
+        "sources" => "Source",
+        "corrections" => "Correction",
+        _ => unreachable!(),
+    }
+}
+
+async fn withdrawal_filters(app: TestApp) {
+    assert_eq!(count(&app, "withdrawals", json!({})).await, 69);
+    assert_eq!(
+        count(&app, "withdrawals", json!({ "digitalRelevance": ["CORE"] })).await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "withdrawals",
+            json!({ "withdrawalStatus": ["EFFECTIVE"] })
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "withdrawals",
+            json!({ "announcedFrom": "2026-01-01" })
+        )
+        .await,
+        66
+    );
+    assert_eq!(
+        count(&app, "withdrawals", json!({ "announcedTo": "2025-12-31" })).await,
+        3
+    );
+    assert_eq!(count(&app, "withdrawals", json!({ "organizationKind": ["UN_ENTITY"], "announcedFrom": "2026-01-07", "announcedTo": "2026-01-07" })).await, 31);
+    let cyber = count(
+        &app,
+        "withdrawals",
+        json!({ "organizationCategory": ["cybersecurity"] }),
+    )
+    .await;
+    assert!(cyber >= 1, "the GFCE is a cybersecurity body");
+
+    let eo = app
+        .data("{ instrument(slug: \"eo-14199\") { id } }", json!({}))
+        .await;
+    let eo_id = eo["instrument"]["id"].clone();
+    assert_eq!(
+        count(&app, "withdrawals", json!({ "instrument": [eo_id] })).await,
+        2,
+        "EO 14199 itself withdrew from the UNHRC and UNRWA only"
+    );
+
+    let reply = app
+        .query("{ withdrawals(filter: { announcedFrom: \"2026-02-01\", announcedTo: \"2026-01-01\" }) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+    let reply = app
+        .query(
+            "{ withdrawals(filter: { announcedFrom: \"7 Jan 2026\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(reply.message().contains("YYYY-MM-DD"), "{}", reply.text);
+    let reply = app
+        .query(
+            "{ withdrawals(filter: { organization: [\"bm9wZQ\"] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+
+    // Ordered by announcement date, newest first.
+    let data = app.data("{ withdrawals(first: 100, orderBy: ANNOUNCED_ON_DESC) { edges { node { announcedOn } } } }", json!({})).await;
+    let dates: Vec<String> = data["withdrawals"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["announcedOn"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(dates, sorted);
+}
+
+async fn reaction_pact_and_organization_filters(app: TestApp) {
+    let all = count(&app, "reactions", json!({})).await;
+    let by_stance: u64 = {
+        let mut n = 0;
+        for s in ["SUPPORT", "OPPOSE", "MIXED", "NEUTRAL"] {
+            n += count(&app, "reactions", json!({ "stance": [s] })).await;
+        }
+        n
+    };
+    assert_eq!(all, by_stance, "every reaction has one stance");
+    assert!(
+        count(
+            &app,
+            "reactions",
+            json!({ "stakeholderKind": ["LEGISLATOR"] })
+        )
+        .await
+            >= 3
+    );
+
+    let foc = app.data("{ withdrawal(slug: \"freedom-online-coalition-withdrawal\") { id reactions { stance } } }", json!({})).await;
+    let n = foc["withdrawal"]["reactions"].as_array().unwrap().len() as u64;
+    assert!(n >= 2);
+    assert_eq!(
+        count(
+            &app,
+            "reactions",
+            json!({ "subject": [foc["withdrawal"]["id"]] })
+        )
+        .await,
+        n
+    );
+
+    assert_eq!(count(&app, "pacts", json!({})).await, 8);
+    let gb = count(&app, "pacts", json!({ "party": ["GB"] })).await;
+    assert_eq!(
+        gb,
+        count(&app, "pacts", json!({ "party": ["united kingdom"] })).await
+    );
+    assert!(
+        gb >= 2,
+        "the UK is party to the Technology Prosperity Deal and the nuclear partnership"
+    );
+    assert!(count(&app, "pacts", json!({ "topic": ["quantum"] })).await >= 2);
+    assert_eq!(
+        count(&app, "pacts", json!({ "binding": true })).await
+            + count(&app, "pacts", json!({ "binding": false })).await,
+        8
+    );
+
+    assert_eq!(
+        count(&app, "organizations", json!({ "listSection": ["NON_UN"] })).await,
+        35
+    );
+    assert_eq!(
+        count(&app, "organizations", json!({ "listSection": ["UN"] })).await,
+        31
+    );
+    assert_eq!(
+        count(&app, "organizations", json!({ "text": "cyber" })).await,
+        1
+    );
+    assert_eq!(
+        count(&app, "organizations", json!({ "text": "100%_" })).await,
+        0,
+        "wildcards are literal"
+    );
+    assert_eq!(
+        count(&app, "organizations", json!({ "status": ["DRAFT"] })).await,
+        0,
+        "the public sees no drafts"
+    );
+}
+
+async fn nested_pages_do_not_cost_a_query_per_row(app: TestApp) {
+    let q = "query($n: Int) { withdrawals(first: $n) { totalCount edges { node {
+        slug organization { name categories sources { note source { title } } corrections { claim } }
+        instrument { title } reactions(first: 5) { stance stakeholder { name } }
+        sources { source { url } } } } } }";
+    // From 20 rows on, every relation in the query has rows to load (smaller pages can skip
+    // a loader entirely), so the cost must then stay flat.
+    let mut costs = Vec::new();
+    for n in [20, 45, 69] {
+        let before = app.statements.get();
+        let data = app.data(q, json!({ "n": n })).await;
+        assert_eq!(
+            data["withdrawals"]["edges"].as_array().unwrap().len(),
+            n as usize
+        );
+        costs.push(app.statements.get() - before);
+    }
+    assert!(costs[0] > 0);
+    assert!(
+        costs.windows(2).all(|w| w[0] == w[1]),
+        "statements per page size 20, 45, 69: {costs:?}"
+    );
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real app over real HTTP against a fresh database per test, on
+//! SQLite and on PostgreSQL.
+
+mod dataset;
+mod http;
+mod lists;
+mod queries;
+mod schema;

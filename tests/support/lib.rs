@@ -1,0 +1,296 @@
+//! The test harness: the real app on a random port against a fresh database per test.
+//!
+//! SQLite always (a temporary file); PostgreSQL when one is reachable at `TEST_DATABASE_URL`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`): each test creates its own
+//! database there and drops it afterwards. When `CI` or `EXODUS_REQUIRE_POSTGRES` is set, an
+//! unreachable PostgreSQL fails the PostgreSQL variant instead of skipping it.
+
+use exodus::config::Config;
+use exodus::db::StatementCounter;
+use exodus::http::{self, ServeOptions};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub use serde_json;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running app.
+pub struct TestApp {
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub statements: StatementCounter,
+    pub backend: Backend,
+    server: actix_web::dev::ServerHandle,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+/// A response: status, content type and JSON body (Null when the body is not JSON).
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+    pub headers: awc::http::header::HeaderMap,
+}
+
+impl Reply {
+    /// `data`, after checking there are no errors.
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first error.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["errors"][0]["message"].as_str().unwrap_or("")
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn postgres_required() -> bool {
+    std::env::var_os("CI").is_some() || std::env::var_os("EXODUS_REQUIRE_POSTGRES").is_some()
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
+    format!("{}/{name}{query}", &base[..host_end])
+}
+
+/// Starts the app on a fresh, migrated and seeded database; None when PostgreSQL is wanted
+/// but not reachable (and not required).
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Like [`spawn`], with a chance to change the configuration first.
+pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let mut config = Config::defaults();
+    config.workers = 1;
+    let mut dir = None;
+    let mut pg = None;
+    match backend {
+        Backend::Sqlite => {
+            let d = tempfile::tempdir().expect("a temporary directory");
+            config.database_url = Some(format!(
+                "sqlite://{}/exodus.db?mode=rwc",
+                d.path().display()
+            ));
+            dir = Some(d);
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let admin = match Database::connect(admin_url.as_str()).await {
+                Ok(c) => c,
+                Err(e) if !postgres_required() => {
+                    eprintln!("skipped: PostgreSQL is not reachable at {admin_url} ({e})");
+                    return None;
+                }
+                Err(e) => {
+                    panic!("PostgreSQL is required (CI) but not reachable at {admin_url}: {e}")
+                }
+            };
+            let name = format!(
+                "exodus_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .subsec_nanos()
+            );
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create a test database");
+            admin.close().await.ok();
+            config.database_url = Some(with_database(&admin_url, &name));
+            pg = Some((admin_url, name));
+        }
+    }
+    tweak(&mut config);
+    let state = exodus::cli::prepare(&config)
+        .await
+        .expect("the app prepares its database");
+    let db = state.db.clone();
+    let statements = state.statements.clone();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
+    let port = listener.local_addr().unwrap().port();
+    let server = http::serve(
+        listener,
+        state,
+        ServeOptions {
+            workers: 1,
+            handle_signals: false,
+        },
+    )
+    .expect("the server starts");
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Some(TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        db,
+        statements,
+        backend,
+        server: handle,
+        _dir: dir,
+        pg,
+    })
+}
+
+impl TestApp {
+    /// Sends any HTTP request and reads the whole reply.
+    pub async fn request(
+        &self,
+        method: awc::http::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Reply {
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish();
+        let mut req = client.request(method, format!("{}{}", self.base, path));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let sent = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        };
+        let mut resp = sent.expect("the request reaches the server");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = resp
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .expect("the body is read");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            content_type,
+            body,
+            text,
+            headers,
+        }
+    }
+
+    /// POSTs a GraphQL request with application/json.
+    pub async fn post(&self, body: Value) -> Reply {
+        self.request(
+            awc::http::Method::POST,
+            "/graphql",
+            &[("content-type", "application/json")],
+            Some(serde_json::to_vec(&body).unwrap()),
+        )
+        .await
+    }
+
+    /// Runs a query with variables and returns the reply.
+    pub async fn query(&self, query: &str, variables: Value) -> Reply {
+        self.post(json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let reply = self.query(query, variables).await;
+        assert_eq!(reply.status, 200, "status of {query}: {}", reply.text);
+        reply.data().clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.server.stop(false);
+        actix_web::rt::spawn(stop);
+        if let Some((admin_url, name)) = self.pg.take() {
+            // Drop the test database from another thread: Drop cannot await, and it must
+            // happen even when the test panicked.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        admin.close().await.ok();
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Declares each listed test twice: once on SQLite and once on PostgreSQL. Each test is an
+/// `async fn name(app: TestApp)` in the calling module.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+            #[actix_web::test]
+            async fn $name() {
+                let app = $crate::spawn($crate::Backend::Sqlite).await.expect("SQLite always runs");
+                super::$name(app).await;
+            }
+            )*
+        }
+        mod postgres {
+            $(
+            #[actix_web::test]
+            async fn $name() {
+                if let Some(app) = $crate::spawn($crate::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+            )*
+        }
+    };
+}
