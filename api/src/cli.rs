@@ -1,12 +1,17 @@
 //! The commands of the `exodus` binary.
 
-use crate::config::{Cli, Command, Config, LogFormat};
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::Auth;
+use crate::config::{Cli, Command, Config, EditorAction, LogFormat, RoleArg};
 use crate::http::AppState;
+use crate::service::editors;
 use crate::service::Limits;
 use crate::{db, graphql, http, seed};
 use clap::Parser;
+use entity::enums::EditorRole;
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Parses the command line, runs the command and maps failure to one message and exit code 1.
 pub fn main() -> ExitCode {
@@ -75,7 +80,83 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(config).await,
+        Command::Editor { action } => editor_command(&config, action).await,
+        Command::Token { email } => {
+            let (conn, _) = db::connect(&config.database_url(), config.db_max_connections).await?;
+            if !config.no_migrate {
+                db::migrate(&conn).await?;
+            }
+            let auth = Auth::from_config(&config, &conn).await?;
+            let account = editors::by_email(&conn, &email).await.map_err(app_error)?;
+            if account.disabled {
+                anyhow::bail!("the editor {} is disabled", account.email);
+            }
+            let (token, _) = auth.issue(&account).map_err(app_error)?;
+            println!("{token}");
+            Ok(())
+        }
     }
+}
+
+fn app_error(e: crate::error::AppError) -> anyhow::Error {
+    match e {
+        crate::error::AppError::Internal(cause) => cause,
+        other => anyhow::anyhow!(other.message()),
+    }
+}
+
+async fn editor_command(config: &Config, action: EditorAction) -> anyhow::Result<()> {
+    let (conn, _) = db::connect(&config.database_url(), config.db_max_connections).await?;
+    if !config.no_migrate {
+        db::migrate(&conn).await?;
+    }
+    match action {
+        EditorAction::Add { email, name, role } => {
+            let password = match std::env::var("EXODUS_EDITOR_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let first = rpassword::prompt_password("Password (12 characters or more): ")?;
+                    let again = rpassword::prompt_password("Password again: ")?;
+                    if first != again {
+                        anyhow::bail!("the passwords differ");
+                    }
+                    first
+                }
+            };
+            let role = match role {
+                RoleArg::Editor => EditorRole::Editor,
+                RoleArg::Admin => EditorRole::Admin,
+            };
+            let account = editors::add(&conn, &email, &name, role, &password)
+                .await
+                .map_err(app_error)?;
+            eprintln!(
+                "added {} ({}) as {}",
+                account.email,
+                account.display_name,
+                account.role.as_str()
+            );
+        }
+        EditorAction::List => {
+            for e in editors::list(&conn).await.map_err(app_error)? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    e.email,
+                    e.role.as_str(),
+                    if e.disabled { "disabled" } else { "active" },
+                    e.display_name
+                );
+            }
+        }
+        EditorAction::Disable { email } => {
+            let account = editors::by_email(&conn, &email).await.map_err(app_error)?;
+            let account = editors::set_disabled(&conn, account, true)
+                .await
+                .map_err(app_error)?;
+            eprintln!("disabled {}", account.email);
+        }
+    }
+    Ok(())
 }
 
 /// Prepares the database (migrations, seed), binds the address, serves until stopped.
@@ -93,10 +174,17 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         default_page_size: config.default_page_size,
         max_page_size: config.max_page_size,
     };
+    let auth = Arc::new(Auth::from_config(config, &conn).await?);
+    let throttle = Arc::new(LoginThrottle::new(
+        config.login_per_account,
+        config.login_per_address,
+    ));
     Ok(AppState {
         db: conn,
         schema: graphql::build_schema(limits),
         statements,
+        auth,
+        throttle,
     })
 }
 

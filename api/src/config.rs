@@ -29,6 +29,61 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Manage editor accounts.
+    Editor {
+        #[command(subcommand)]
+        action: EditorAction,
+    },
+    /// Mint a token for an editor, for scripts (needs the signing key).
+    Token {
+        /// The editor's email.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// What to do with editor accounts.
+#[derive(Subcommand, Debug, Clone)]
+pub enum EditorAction {
+    /// Add an editor; the password comes from EXODUS_EDITOR_PASSWORD or a prompt.
+    Add {
+        /// Their email, which they log in with.
+        #[arg(long)]
+        email: String,
+        /// The name shown in the history.
+        #[arg(long)]
+        name: String,
+        /// EDITOR curates records; ADMIN also manages editors.
+        #[arg(long, value_enum, default_value = "editor")]
+        role: RoleArg,
+    },
+    /// List editors.
+    List,
+    /// Disable an editor: their tokens stop working at once; their history stays.
+    Disable {
+        /// The editor's email.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// An editor role on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleArg {
+    Editor,
+    Admin,
+}
+
+/// How tokens are signed.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[value(rename_all = "UPPER")]
+pub enum JwtAlgorithm {
+    /// HMAC with SHA-256 and a shared secret (the default).
+    Hs256,
+    /// RSA with SHA-256: verify with a public key or a JWKS, for an external identity provider.
+    Rs256,
+    /// ECDSA P-256 with SHA-256: verify with a public key or a JWKS.
+    Es256,
 }
 
 /// How log lines are written.
@@ -100,6 +155,83 @@ pub struct Config {
     #[arg(long, env = "EXODUS_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
 
+    /// Token algorithm.
+    #[arg(
+        long,
+        env = "EXODUS_JWT_ALGORITHM",
+        value_enum,
+        default_value = "HS256",
+        global = true
+    )]
+    pub jwt_algorithm: JwtAlgorithm,
+
+    /// HS256 secret (at least 32 bytes). Without it the embedded SQLite default generates one
+    /// and keeps it in the database; PostgreSQL deployments must set it (or a public key).
+    #[arg(long, env = "EXODUS_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+
+    /// RS256/ES256: path to the PEM public key that verifies tokens.
+    #[arg(long, env = "EXODUS_JWT_PUBLIC_KEY", global = true)]
+    pub jwt_public_key: Option<PathBuf>,
+
+    /// RS256/ES256: path to a JWKS file whose keys (by `kid`) verify tokens.
+    #[arg(long, env = "EXODUS_JWT_JWKS", global = true)]
+    pub jwt_jwks: Option<PathBuf>,
+
+    /// RS256/ES256: path to the PEM private key, if Exodus itself should issue tokens (login).
+    #[arg(long, env = "EXODUS_JWT_PRIVATE_KEY", global = true)]
+    pub jwt_private_key: Option<PathBuf>,
+
+    /// The `iss` tokens must carry (and that Exodus writes).
+    #[arg(
+        long,
+        env = "EXODUS_JWT_ISSUER",
+        default_value = "exodus",
+        global = true
+    )]
+    pub jwt_issuer: String,
+
+    /// The `aud` tokens must carry (and that Exodus writes).
+    #[arg(
+        long,
+        env = "EXODUS_JWT_AUDIENCE",
+        default_value = "exodus",
+        global = true
+    )]
+    pub jwt_audience: String,
+
+    /// The claim that holds the role (EDITOR or ADMIN), for identity providers that name it
+    /// differently.
+    #[arg(
+        long,
+        env = "EXODUS_JWT_ROLE_CLAIM",
+        default_value = "role",
+        global = true
+    )]
+    pub jwt_role_claim: String,
+
+    /// How long tokens issued by Exodus last, in seconds.
+    #[arg(long, env = "EXODUS_JWT_TTL", default_value_t = 28800, global = true)]
+    pub jwt_ttl: u64,
+
+    /// Login attempts allowed per account per minute.
+    #[arg(
+        long,
+        env = "EXODUS_LOGIN_PER_ACCOUNT",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_per_account: u32,
+
+    /// Login attempts allowed per client address per minute.
+    #[arg(
+        long,
+        env = "EXODUS_LOGIN_PER_ADDRESS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub login_per_address: u32,
+
     /// Largest number of database connections in the pool.
     #[arg(
         long,
@@ -128,6 +260,23 @@ impl Config {
             );
         }
         crate::db::DatabaseKind::of(&self.database_url())?;
+        if let Some(secret) = &self.jwt_secret {
+            if secret.len() < 32 {
+                return Err("EXODUS_JWT_SECRET must be at least 32 bytes long".into());
+            }
+        }
+        if self.jwt_algorithm != JwtAlgorithm::Hs256
+            && self.jwt_public_key.is_none()
+            && self.jwt_jwks.is_none()
+        {
+            return Err(
+                "RS256 and ES256 need EXODUS_JWT_PUBLIC_KEY or EXODUS_JWT_JWKS to verify tokens"
+                    .into(),
+            );
+        }
+        if self.jwt_ttl == 0 || self.login_per_account == 0 || self.login_per_address == 0 {
+            return Err("EXODUS_JWT_TTL and the login limits must be at least 1".into());
+        }
         Ok(())
     }
 

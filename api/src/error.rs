@@ -2,39 +2,104 @@
 
 use async_graphql::ErrorExtensions;
 
+/// One invalid input field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The input field, in GraphQL's camelCase ("effectiveOn", "parties[1].code").
+    pub field: String,
+    pub message: String,
+}
+
 /// What went wrong, in terms a client can act on. Internal causes are logged, never shown.
 ///
 /// It deliberately does not implement `Display`, so that `?` in a resolver goes through the
 /// `From` impl below (which keeps the error code) rather than async-graphql's blanket one.
 #[derive(Debug)]
 pub enum AppError {
-    /// The client sent an invalid value; the message says which and why.
-    BadUserInput(String),
+    /// The client sent invalid values; `fields` says which and why.
+    BadUserInput {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// No valid credentials. The message never says which check failed.
+    Unauthenticated(String),
+    /// Valid credentials without the right to do this.
+    Forbidden(String),
     /// The record does not exist or is not visible to the caller.
     NotFound(String),
+    /// The record changed since the client read it; nothing was written.
+    Conflict {
+        message: String,
+        current_version: Option<i32>,
+    },
+    /// Too many attempts; try again after this many seconds.
+    RateLimited { retry_after: u64 },
     /// A database or other server-side failure. The cause is logged only.
     Internal(anyhow::Error),
 }
 
 impl AppError {
     pub fn bad_input(message: impl Into<String>) -> Self {
-        Self::BadUserInput(message.into())
+        Self::BadUserInput {
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
 
     /// The `extensions.code` a client sees.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }
 
-    fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
-            Self::BadUserInput(m) | Self::NotFound(m) => m.clone(),
+            Self::BadUserInput { message, .. } | Self::Conflict { message, .. } => message.clone(),
+            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::NotFound(m) => m.clone(),
+            Self::RateLimited { retry_after } => {
+                format!("too many attempts; try again in {retry_after} s")
+            }
             Self::Internal(_) => "internal error; it has been logged".to_owned(),
         }
+    }
+
+    fn to_graphql(&self) -> async_graphql::Error {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = %format!("{cause:#}"), "internal error");
+        }
+        async_graphql::Error::new(self.message()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            match self {
+                AppError::BadUserInput { fields, .. } if !fields.is_empty() => {
+                    let list: Vec<async_graphql::Value> = fields
+                        .iter()
+                        .map(|f| {
+                            let mut m = async_graphql::indexmap::IndexMap::new();
+                            m.insert(async_graphql::Name::new("field"), f.field.clone().into());
+                            m.insert(
+                                async_graphql::Name::new("message"),
+                                f.message.clone().into(),
+                            );
+                            async_graphql::Value::Object(m)
+                        })
+                        .collect();
+                    ext.set("fields", list);
+                }
+                AppError::Conflict {
+                    current_version: Some(v),
+                    ..
+                } => ext.set("currentVersion", *v),
+                AppError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
+                _ => {}
+            }
+        })
     }
 }
 
@@ -44,18 +109,21 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Internal(err)
+    }
+}
+
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        if let AppError::Internal(cause) = &err {
-            tracing::error!(error = %format!("{cause:#}"), "internal error");
-        }
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", err.code()))
+        err.to_graphql()
     }
 }
 
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        async_graphql::Error::new(self.message()).extend_with(|_, ext| ext.set("code", self.code()))
+        self.to_graphql()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Exodus: a GraphQL API tracking how the United States left international organizations.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -344,7 +344,12 @@ impl<'a, C: ConnectionTrait> Loader<'a, C> {
             .insert(self.db)
             .await?;
         }
-        record_revision(self.db, kind, id, 1, RevisionAction::Create, None, model).await?;
+        // The same snapshot shape as editors' revisions, so any revision can be reverted to.
+        let snap = crate::service::snapshot::take(self.db, kind, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("snapshotting a seeded record failed: {}", e.message()))?;
+        let _ = model;
+        record_revision(self.db, kind, id, 1, RevisionAction::Create, None, &snap).await?;
         match self.report.inserted.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, n)) => *n += 1,
             None => self.report.inserted.push((kind, 1)),

@@ -4,6 +4,7 @@ pub use m20260101_000001_init::SEARCH_DOCUMENTS;
 pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_init;
+mod m20260102_000001_settings;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_init::Migration)]
+        vec![
+            Box::new(m20260101_000001_init::Migration),
+            Box::new(m20260102_000001_settings::Migration),
+        ]
     }
 }

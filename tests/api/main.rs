@@ -1,7 +1,9 @@
 //! Integration tests: the real app over real HTTP against a fresh database per test, on
 //! SQLite and on PostgreSQL.
 
+mod auth;
 mod dataset;
+mod edits;
 mod http;
 mod lists;
 mod queries;

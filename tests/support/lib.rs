@@ -76,6 +76,12 @@ fn postgres_required() -> bool {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The HS256 secret of test apps, so tests can forge tokens.
+pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
+
+/// The password of editors made by [`TestApp::editor`].
+pub const PASSWORD: &str = "correct horse battery staple";
+
 /// Replaces the database name of a PostgreSQL URL.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -100,6 +106,7 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
 pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let mut config = Config::defaults();
     config.workers = 1;
+    config.jwt_secret = Some(TEST_SECRET.to_owned());
     let mut dir = None;
     let mut pg = None;
     match backend {
@@ -230,6 +237,50 @@ impl TestApp {
     pub async fn query(&self, query: &str, variables: Value) -> Reply {
         self.post(json!({ "query": query, "variables": variables }))
             .await
+    }
+
+    /// Runs a query with a bearer token.
+    pub async fn query_as(&self, token: &str, query: &str, variables: Value) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.request(
+            awc::http::Method::POST,
+            "/graphql",
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            Some(serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap()),
+        )
+        .await
+    }
+
+    /// Runs a query with a bearer token; it must succeed.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let reply = self.query_as(token, query, variables).await;
+        assert_eq!(reply.status, 200, "{query}: {}", reply.text);
+        reply.data().clone()
+    }
+
+    /// Adds an editor account and signs it in over HTTP; returns its token.
+    pub async fn editor(&self, email: &str, role: entity::enums::EditorRole) -> String {
+        exodus::service::editors::add(&self.db, email, email, role, PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("adding {email}: {}", e.message()));
+        self.login(email).await
+    }
+
+    /// Signs an existing editor in over HTTP; returns the token.
+    pub async fn login(&self, email: &str) -> String {
+        let reply = self
+            .query(
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                json!({ "e": email, "p": PASSWORD }),
+            )
+            .await;
+        reply.data()["login"]["token"]
+            .as_str()
+            .expect("a token")
+            .to_owned()
     }
 
     /// Runs a query that must succeed and returns its `data`.

@@ -1,24 +1,40 @@
 //! What a resolver finds in the request context, and small helpers to reach it.
 
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::Auth;
 use crate::loaders::Loaders;
 use crate::service::{Limits, Viewer};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
+use std::net::IpAddr;
+use std::sync::Arc;
 
-/// Per-request data: the database, the viewer and the request's loaders.
+/// Per-request data: the database, the viewer, the request's loaders, and what login needs.
 pub struct RequestData {
     pub db: DatabaseConnection,
     pub viewer: Viewer,
     pub loaders: Loaders,
+    pub auth: Arc<Auth>,
+    pub throttle: Arc<LoginThrottle>,
+    pub client_ip: Option<IpAddr>,
 }
 
 impl RequestData {
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        viewer: Viewer,
+        auth: Arc<Auth>,
+        throttle: Arc<LoginThrottle>,
+        client_ip: Option<IpAddr>,
+    ) -> Self {
         let loaders = Loaders::new(&db, &viewer);
         Self {
             db,
             viewer,
             loaders,
+            auth,
+            throttle,
+            client_ip,
         }
     }
 }

@@ -264,6 +264,79 @@ impl RootQuery {
         Ok(out)
     }
 
+    /// The signed-in editor; null for anonymous readers.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<Editor>> {
+        let d = data(ctx);
+        match d.viewer {
+            crate::service::Viewer::Editor { id, .. } => Ok(Some(Editor(
+                crate::service::editors::by_id(&d.db, id).await?,
+            ))),
+            crate::service::Viewer::Anonymous => Ok(None),
+        }
+    }
+
+    /// Every editor account (admins only).
+    async fn editors(&self, ctx: &Context<'_>) -> Result<Vec<Editor>> {
+        let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
+        Ok(crate::service::editors::list(&d.db)
+            .await?
+            .into_iter()
+            .map(Editor)
+            .collect())
+    }
+
+    /// The changes to one record, newest first (editors only).
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's global id.")] id: ID,
+        #[graphql(desc = "Return the first n revisions.")] first: Option<i32>,
+        #[graphql(desc = "Return revisions after this cursor.")] after: Option<String>,
+    ) -> Result<RevisionConnection> {
+        let d = data(ctx);
+        crate::service::editing::require_editor(&d.viewer)?;
+        let (kind, id) = ids::decode(&id)?;
+        let args = PageArgs {
+            first,
+            after,
+            last: None,
+            before: None,
+        };
+        let page = crate::service::history::history(&d.db, kind, id, &args, limits(ctx)).await?;
+        let page_info = PageInfo {
+            has_previous_page: page.has_previous_page,
+            has_next_page: page.has_next_page,
+            start_cursor: page.rows.first().map(|(c, _)| c.clone()),
+            end_cursor: page.rows.last().map(|(c, _)| c.clone()),
+        };
+        let edges = page
+            .rows
+            .into_iter()
+            .map(|(cursor, m)| RevisionEdge {
+                cursor,
+                node: Revision(m),
+            })
+            .collect();
+        Ok(RevisionConnection { edges, page_info })
+    }
+
+    /// One revision, with its diff against the one before (editors only).
+    async fn revision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The revision's global id.")] id: ID,
+    ) -> Result<Option<Revision>> {
+        let d = data(ctx);
+        crate::service::editing::require_editor(&d.viewer)?;
+        let id = decode_revision_id(&id).ok_or_else(|| {
+            AppError::bad_input(format!("{:?} is not a revision id", id.as_str()))
+        })?;
+        Ok(crate::service::history::revision(&d.db, id)
+            .await?
+            .map(Revision))
+    }
+
     /// Counts for dashboards, over the records visible to you.
     async fn stats(&self) -> Stats {
         Stats

@@ -113,7 +113,7 @@ pub async fn post(
         );
     };
     match request_from(fields) {
-        Ok(request) => execute(request, media, false, &state).await,
+        Ok(request) => execute(&req, request, media, false, &state).await,
         Err(message) => error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     }
 }
@@ -195,7 +195,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         fields.insert(key, parsed);
     }
     match request_from(fields) {
-        Ok(request) => execute(request, media, true, &state).await,
+        Ok(request) => execute(&req, request, media, true, &state).await,
         Err(message) => error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     }
 }
@@ -249,6 +249,7 @@ fn request_from(mut fields: Map<String, Value>) -> Result<async_graphql::Request
 
 /// Parses, checks the method, executes and shapes the response.
 async fn execute(
+    req: &HttpRequest,
     mut request: async_graphql::Request,
     media: &'static str,
     via_get: bool,
@@ -282,8 +283,36 @@ async fn execute(
         return HttpResponse::build(status).content_type(media).json(body);
     }
 
-    let request = request.data(RequestData::new(state.db.clone(), Viewer::Anonymous));
-    let response = state.schema.execute(request).await;
+    let viewer = match req.headers().get(header::AUTHORIZATION) {
+        None => Viewer::Anonymous,
+        Some(value) => {
+            let value = value.to_str().unwrap_or("");
+            match state.auth.authenticate(&state.db, value).await {
+                Ok(viewer) => viewer,
+                Err(err) => return auth_error(err),
+            }
+        }
+    };
+    let client_ip = req.peer_addr().map(|a| a.ip());
+    let data = RequestData::new(
+        state.db.clone(),
+        viewer,
+        state.auth.clone(),
+        state.throttle.clone(),
+        client_ip,
+    );
+    let response = state.schema.execute(request.data(data)).await;
+    let retry_after = response.errors.iter().find_map(|e| {
+        let ext = e.extensions.as_ref()?;
+        match (ext.get("code"), ext.get("retryAfter")) {
+            (Some(async_graphql::Value::String(code)), Some(async_graphql::Value::Number(n)))
+                if code == "RATE_LIMITED" =>
+            {
+                n.as_u64()
+            }
+            _ => None,
+        }
+    });
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -299,12 +328,35 @@ async fn execute(
             map.remove("data");
         }
     }
+    if let Some(secs) = retry_after {
+        return HttpResponse::build(StatusCode::TOO_MANY_REQUESTS)
+            .content_type(media)
+            .insert_header((header::RETRY_AFTER, secs.to_string()))
+            .json(body);
+    }
     let status = if request_error && media == GRAPHQL_RESPONSE {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
     HttpResponse::build(status).content_type(media).json(body)
+}
+
+/// A refused token: 401 (UNAUTHENTICATED, with a Bearer challenge) or 403 (FORBIDDEN).
+fn auth_error(err: crate::error::AppError) -> HttpResponse {
+    let status = if err.code() == "FORBIDDEN" {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNAUTHORIZED
+    };
+    let mut response = error_response(status, err.code(), &err.message());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
 }
 
 /// Every error carries `extensions.code`; ours set it, async-graphql's own do not.

@@ -15,6 +15,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: ExodusSchema,
     pub statements: StatementCounter,
+    pub auth: std::sync::Arc<crate::auth::Auth>,
+    pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
 }
 
 /// Largest request body accepted, in bytes.

@@ -2,11 +2,16 @@
 //! the timeline. Functions take `&impl ConnectionTrait` so a transaction can span several.
 
 pub mod curated;
+pub mod editing;
+pub mod editors;
+pub mod history;
 pub mod ids;
+pub mod inputs;
 pub mod lists;
 pub mod page;
 pub mod revision;
 pub mod search;
+pub mod snapshot;
 pub mod stats;
 pub mod timeline;
 

@@ -2,22 +2,26 @@
 
 mod connection;
 mod correction;
+mod editor;
 mod instrument;
 mod node;
 mod organization;
 mod pact;
 mod reaction;
+mod revision;
 mod source;
 mod stakeholder;
 mod withdrawal;
 
 pub use connection::*;
 pub use correction::Correction;
+pub use editor::{decode_editor_id, editor_id, Editor};
 pub use instrument::Instrument;
 pub use node::{load_node, Node};
 pub use organization::Organization;
 pub use pact::{Pact, PactParty, PactReplacement, PactStatusChange};
 pub use reaction::{Reaction, ReactionSubject};
+pub use revision::{decode_revision_id, Revision, RevisionConnection, RevisionEdge};
 pub use source::{Source, SourceLink};
 pub use stakeholder::Stakeholder;
 pub use withdrawal::Withdrawal;

@@ -1,0 +1,118 @@
+use super::{load_node, Editor, Node};
+use crate::graphql::context::data;
+use crate::service::history::{self, FieldChange};
+use async_graphql::{Context, Json, Object, Result, SimpleObject, ID};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use entity::enums::{RecordKind, RevisionAction};
+use entity::revision;
+
+/// One change to one record.
+pub struct Revision(pub revision::Model);
+
+/// The global id of a revision.
+pub fn revision_id(id: i64) -> ID {
+    URL_SAFE_NO_PAD.encode(format!("Revision:{id}")).into()
+}
+
+/// Reads a revision's global id.
+pub fn decode_revision_id(global: &str) -> Option<i64> {
+    let text =
+        String::from_utf8(URL_SAFE_NO_PAD.decode(global.trim_end_matches('=')).ok()?).ok()?;
+    text.strip_prefix("Revision:")?
+        .parse()
+        .ok()
+        .filter(|id: &i64| *id > 0)
+}
+
+/// One field that changed.
+#[derive(SimpleObject)]
+pub struct RevisionChange {
+    /// The field or list that changed (the record's fields in snake_case, lists by name).
+    field: String,
+    /// Its value before.
+    before: Json<serde_json::Value>,
+    /// Its value after.
+    after: Json<serde_json::Value>,
+}
+
+impl From<FieldChange> for RevisionChange {
+    fn from(c: FieldChange) -> Self {
+        Self {
+            field: c.field,
+            before: Json(c.before),
+            after: Json(c.after),
+        }
+    }
+}
+
+/// One change to one record: who, when, what, and the record as it stood afterwards.
+#[Object]
+impl Revision {
+    /// The revision's global id; pass it to `revert` to go back to this state.
+    async fn id(&self) -> ID {
+        revision_id(self.0.id)
+    }
+    /// Its place in the log of all changes; increases with every change.
+    async fn sequence(&self) -> i64 {
+        self.0.id
+    }
+    /// What the change did.
+    async fn action(&self) -> RevisionAction {
+        self.0.action
+    }
+    /// The record's version after the change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When it happened.
+    async fn at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.at
+    }
+    /// Who made it (null for the shipped dataset).
+    async fn editor(&self, ctx: &Context<'_>) -> Result<Option<Editor>> {
+        match self.0.editor_id {
+            Some(id) => Ok(crate::service::editors::by_id(&data(ctx).db, id)
+                .await
+                .ok()
+                .map(Editor)),
+            None => Ok(None),
+        }
+    }
+    /// The kind of record changed.
+    async fn record_kind(&self) -> RecordKind {
+        self.0.record_kind
+    }
+    /// The record as it is now (null if it is not visible to you).
+    async fn record(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+        load_node(ctx, self.0.record_kind, self.0.record_id).await
+    }
+    /// The record as it stood after this change, with its lists and sources.
+    async fn snapshot(&self) -> Json<serde_json::Value> {
+        Json(self.0.snapshot.clone())
+    }
+    /// What this change altered, against the revision before it.
+    async fn diff(&self, ctx: &Context<'_>) -> Result<Vec<RevisionChange>> {
+        let previous = history::previous(&data(ctx).db, &self.0).await?;
+        let changes = history::diff(previous.as_ref().map(|p| &p.snapshot), &self.0.snapshot);
+        Ok(changes.into_iter().map(RevisionChange::from).collect())
+    }
+}
+
+/// A page of revisions, newest first.
+#[derive(SimpleObject)]
+pub struct RevisionConnection {
+    /// The revisions of this page, each with its cursor.
+    pub edges: Vec<RevisionEdge>,
+    /// Whether there are more, and the cursors at this page's ends.
+    pub page_info: async_graphql::connection::PageInfo,
+}
+
+/// A revision in a page, with its cursor.
+#[derive(SimpleObject)]
+pub struct RevisionEdge {
+    /// Pass it as `after` to continue from this revision.
+    pub cursor: String,
+    /// The revision.
+    pub node: Revision,
+}

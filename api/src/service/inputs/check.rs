@@ -1,0 +1,187 @@
+//! Field-by-field validation that reports every problem at once.
+
+use crate::error::{AppError, AppResult, FieldError};
+use crate::service::{editing, ids};
+use async_graphql::ID;
+use chrono::NaiveDate;
+use entity::enums::RecordKind;
+use sea_orm::ConnectionTrait;
+
+/// Collects field errors; `finish` turns them into one BAD_USER_INPUT.
+#[derive(Default)]
+pub struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Required text, trimmed, at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, "is required");
+        } else if v.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+        v.to_owned()
+    }
+
+    /// Optional text, trimmed; empty becomes null.
+    pub fn opt_text(&mut self, field: &str, value: &Option<String>, max: usize) -> Option<String> {
+        let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        if v.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+        Some(v.to_owned())
+    }
+
+    /// An optional absolute http(s) URL.
+    pub fn url(&mut self, field: &str, value: &Option<String>) -> Option<String> {
+        let v = self.opt_text(field, value, 1000)?;
+        match url::Url::parse(&v) {
+            Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => {}
+            _ => self.fail(field, "must be an absolute http or https URL"),
+        }
+        Some(v)
+    }
+
+    /// A slug: lowercase letters, digits and single hyphens, 1 to 160 characters.
+    pub fn slug(&mut self, value: &str) -> String {
+        let v = value.trim();
+        let ok = !v.is_empty()
+            && v.len() <= 160
+            && v.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !v.starts_with('-')
+            && !v.ends_with('-')
+            && !v.contains("--");
+        if !ok {
+            self.fail("slug", "must be lowercase letters, digits and single hyphens (e.g. \"freedom-online-coalition\"), at most 160 characters");
+        }
+        v.to_owned()
+    }
+
+    /// Keywords (categories, topics): kebab-case, deduplicated.
+    pub fn keywords(&mut self, field: &str, values: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if values.len() > 20 {
+            self.fail(field, "at most 20 keywords");
+        }
+        for (i, v) in values.iter().enumerate() {
+            let k = v.trim().to_lowercase().replace([' ', '_'], "-");
+            if k.is_empty()
+                || k.len() > 64
+                || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                self.fail(
+                    &format!("{field}[{i}]"),
+                    "must be a kebab-case keyword of at most 64 characters",
+                );
+            } else if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
+    }
+
+    /// A two-letter country code, uppercased.
+    pub fn country(&mut self, field: &str, value: &Option<String>) -> Option<String> {
+        let v = value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())?
+            .to_uppercase();
+        if v.len() != 2 || !v.chars().all(|c| c.is_ascii_uppercase()) {
+            self.fail(field, "must be an ISO 3166 alpha-2 code such as \"GB\"");
+        }
+        Some(v)
+    }
+
+    /// `later` must not come before `earlier`.
+    pub fn not_before(
+        &mut self,
+        field: &str,
+        later: Option<NaiveDate>,
+        earlier: Option<NaiveDate>,
+        earlier_name: &str,
+    ) {
+        if let (Some(l), Some(e)) = (later, earlier) {
+            if l < e {
+                self.fail(
+                    field,
+                    format!("({l}) must not be before {earlier_name} ({e})"),
+                );
+            }
+        }
+    }
+
+    /// A global id of an existing record of `kind`.
+    pub async fn reference<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        field: &str,
+        id: &ID,
+        kind: RecordKind,
+    ) -> AppResult<i64> {
+        match ids::decode_as(id, kind) {
+            Ok(id) => {
+                if !editing::exists(db, kind, id).await? {
+                    self.fail(field, format!("no {} with this id", ids::type_name(kind)));
+                }
+                Ok(id)
+            }
+            Err(_) => {
+                self.fail(
+                    field,
+                    format!("is not the id of a {}", ids::type_name(kind)),
+                );
+                Ok(0)
+            }
+        }
+    }
+
+    /// A global id of an existing record of one of `kinds`.
+    pub async fn any_reference<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        field: &str,
+        id: &ID,
+        kinds: &[RecordKind],
+    ) -> AppResult<Option<(RecordKind, i64)>> {
+        match ids::decode(id) {
+            Ok((kind, id)) if kinds.contains(&kind) => {
+                if !editing::exists(db, kind, id).await? {
+                    self.fail(field, format!("no {} with this id", ids::type_name(kind)));
+                }
+                Ok(Some((kind, id)))
+            }
+            _ => {
+                let names: Vec<&str> = kinds.iter().map(|k| ids::type_name(*k)).collect();
+                self.fail(field, format!("must be the id of a {}", names.join(" or ")));
+                Ok(None)
+            }
+        }
+    }
+
+    /// BAD_USER_INPUT listing every field error, or Ok.
+    pub fn finish(self) -> AppResult<()> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        let summary: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| format!("{} {}", e.field, e.message))
+            .collect();
+        Err(AppError::BadUserInput {
+            message: format!("invalid input: {}", summary.join("; ")),
+            fields: self.errors,
+        })
+    }
+}

@@ -1,0 +1,108 @@
+use super::{Check, RecordInput};
+use crate::error::AppResult;
+use crate::service::snapshot::replace_concerns;
+use async_graphql::{InputObject, ID};
+use entity::correction;
+use entity::enums::*;
+use sea_orm::{ConnectionTrait, Set};
+
+const CONCERNABLE: [RecordKind; 7] = [
+    RecordKind::Organization,
+    RecordKind::Instrument,
+    RecordKind::Withdrawal,
+    RecordKind::Stakeholder,
+    RecordKind::Reaction,
+    RecordKind::Pact,
+    RecordKind::Source,
+];
+
+/// The editable state of a correction. Its evidence is its sources (attachSource).
+#[derive(InputObject, Debug)]
+pub struct CorrectionInput {
+    /// The stable key people link to.
+    pub slug: String,
+    /// The claim, in our words.
+    pub claim: String,
+    /// Where the claim was made.
+    pub claimed_in: String,
+    /// The source that made the claim (global id), when it is in Exodus.
+    pub claim_source_id: Option<ID>,
+    /// What the record says about the claim.
+    pub verdict: Verdict,
+    /// What the record shows, in our words.
+    pub finding: String,
+    /// The records the correction concerns (global ids).
+    #[graphql(default)]
+    pub concerns: Vec<ID>,
+    /// How well the record is supported.
+    #[graphql(default_with = "Confidence::Unconfirmed")]
+    pub confidence: Confidence,
+}
+
+impl CorrectionInput {
+    async fn concern_pairs<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        c: &mut Check,
+    ) -> AppResult<Vec<(RecordKind, i64)>> {
+        let mut pairs = Vec::new();
+        if self.concerns.len() > 50 {
+            c.fail("concerns", "at most 50 records");
+        }
+        for (i, id) in self.concerns.iter().enumerate() {
+            if let Some(pair) = c
+                .any_reference(db, &format!("concerns[{i}]"), id, &CONCERNABLE)
+                .await?
+            {
+                if !pairs.contains(&pair) {
+                    pairs.push(pair);
+                }
+            }
+        }
+        Ok(pairs)
+    }
+}
+
+impl RecordInput for CorrectionInput {
+    type Entity = correction::Entity;
+
+    async fn prepare<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        _current: Option<&correction::Model>,
+    ) -> AppResult<correction::ActiveModel> {
+        let mut c = Check::default();
+        let claim_source_id = match &self.claim_source_id {
+            Some(id) => Some(
+                c.reference(db, "claimSourceId", id, RecordKind::Source)
+                    .await?,
+            ),
+            None => None,
+        };
+        self.concern_pairs(db, &mut c).await?;
+        let am = correction::ActiveModel {
+            slug: Set(c.slug(&self.slug)),
+            claim: Set(c.text("claim", &self.claim, 2000)),
+            claimed_in: Set(c.text("claimedIn", &self.claimed_in, 500)),
+            claim_source_id: Set(claim_source_id),
+            verdict: Set(self.verdict),
+            finding: Set(c.text("finding", &self.finding, 5000)),
+            confidence: Set(self.confidence),
+            ..Default::default()
+        };
+        c.finish()?;
+        Ok(am)
+    }
+
+    async fn write_lists<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        saved: &correction::Model,
+        _before: Option<&correction::Model>,
+    ) -> AppResult<()> {
+        let mut c = Check::default();
+        let pairs = self.concern_pairs(db, &mut c).await?;
+        c.finish()?;
+        replace_concerns(db, saved.id, &pairs).await
+    }
+}

@@ -1,0 +1,94 @@
+//! The inputs of the create and update mutations, their validation, and the generic
+//! create/update flow. An update takes the whole editable state of the record (the same
+//! input as create) and replaces it, if the record is still at `expectedVersion`.
+
+mod check;
+mod correction;
+mod instrument;
+mod organization;
+mod pact;
+mod reaction;
+mod source;
+mod stakeholder;
+mod withdrawal;
+
+pub use check::Check;
+pub use correction::CorrectionInput;
+pub use instrument::InstrumentInput;
+pub use organization::OrganizationInput;
+pub use pact::{PactInput, PactPartyInput, PactReplacementInput};
+pub use reaction::ReactionInput;
+pub use source::SourceInput;
+pub use stakeholder::StakeholderInput;
+pub use withdrawal::WithdrawalInput;
+
+use super::curated::Curated;
+use super::editing::{self, log_change};
+use crate::error::AppResult;
+use entity::enums::RevisionAction;
+use sea_orm::{ConnectionTrait, EntityTrait};
+use std::future::Future;
+
+type ActiveOf<I> = <<I as RecordInput>::Entity as EntityTrait>::ActiveModel;
+type ModelOf<I> = <<I as RecordInput>::Entity as EntityTrait>::Model;
+
+/// An input that creates or replaces one kind of record.
+pub trait RecordInput: Sync {
+    type Entity: Curated;
+
+    /// Validates the input (references included) and returns the record's editable fields.
+    /// `current` is the record being updated, if any.
+    fn prepare<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        current: Option<&ModelOf<Self>>,
+    ) -> impl Future<Output = AppResult<ActiveOf<Self>>> + Send;
+
+    /// Writes the record's own lists (categories, parties, …) after the record is saved.
+    fn write_lists<C: ConnectionTrait>(
+        &self,
+        _db: &C,
+        _saved: &ModelOf<Self>,
+        _before: Option<&ModelOf<Self>>,
+    ) -> impl Future<Output = AppResult<()>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// Creates a draft from an input, with its CREATE revision.
+pub async fn create_record<I: RecordInput, C: ConnectionTrait>(
+    db: &C,
+    input: &I,
+    editor: i64,
+) -> AppResult<ModelOf<I>> {
+    let am = input.prepare(db, None).await?;
+    let model = editing::create::<I::Entity, _>(db, am, editor).await?;
+    input.write_lists(db, &model, None).await?;
+    let id = I::Entity::id_of(&model);
+    log_change(db, I::Entity::KIND, id, 1, RevisionAction::Create, editor).await?;
+    Ok(model)
+}
+
+/// Replaces a record's editable state if it is still at `expected`, with an UPDATE revision.
+pub async fn update_record<I: RecordInput, C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    expected: i32,
+    input: &I,
+    editor: i64,
+) -> AppResult<ModelOf<I>> {
+    let current = editing::existing::<I::Entity, _>(db, id).await?;
+    let am = input.prepare(db, Some(&current)).await?;
+    let model = editing::update_checked::<I::Entity, _>(db, id, expected, am, editor).await?;
+    input.write_lists(db, &model, Some(&current)).await?;
+    log_change(
+        db,
+        I::Entity::KIND,
+        id,
+        I::Entity::version_of(&model),
+        RevisionAction::Update,
+        editor,
+    )
+    .await?;
+    Ok(model)
+}

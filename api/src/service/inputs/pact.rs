@@ -1,0 +1,193 @@
+use super::{Check, RecordInput};
+use crate::error::AppResult;
+use crate::graphql::scalars::Date;
+use crate::service::snapshot;
+use async_graphql::{InputObject, ID};
+use chrono::Utc;
+use entity::enums::*;
+use entity::{pact, pact_party, pact_replacement, pact_status_change};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+/// A party to a pact.
+#[derive(InputObject, Debug)]
+pub struct PactPartyInput {
+    /// The party's name.
+    pub name: String,
+    /// Its ISO 3166 alpha-2 code.
+    pub code: String,
+    /// Its role.
+    pub role: PartyRole,
+    /// When it joined.
+    pub joined_on: Option<Date>,
+}
+
+/// A claim that the pact replaces a withdrawal or an organization: give exactly one.
+#[derive(InputObject, Debug)]
+pub struct PactReplacementInput {
+    /// The organization it is said to replace (global id).
+    pub organization_id: Option<ID>,
+    /// The withdrawal whose loss it is said to make up for (global id).
+    pub withdrawal_id: Option<ID>,
+    /// Who makes the claim and how it stands, in our words.
+    pub note: Option<String>,
+    /// How well the claim is supported.
+    #[graphql(default_with = "Confidence::Unconfirmed")]
+    pub confidence: Confidence,
+}
+
+/// The editable state of a pact. A change of `pactStatus` adds a step to its status history.
+#[derive(InputObject, Debug)]
+pub struct PactInput {
+    /// The stable key people link to.
+    pub slug: String,
+    /// Its title.
+    pub title: String,
+    /// Bilateral, plurilateral or private.
+    pub kind: PactKind,
+    /// Where it stands.
+    pub pact_status: PactStatus,
+    /// When it reached `pactStatus`, if this input changes it (default: today).
+    pub status_changed_on: Option<Date>,
+    /// What happened, for the status history, if this input changes the status.
+    pub status_note: Option<String>,
+    /// Whether it binds its parties in law.
+    #[graphql(default)]
+    pub binding: bool,
+    /// When it was signed.
+    pub signed_on: Option<Date>,
+    /// What it covers, in our words.
+    pub summary: String,
+    /// Topic keywords.
+    #[graphql(default)]
+    pub topics: Vec<String>,
+    /// Its parties.
+    #[graphql(default)]
+    pub parties: Vec<PactPartyInput>,
+    /// What it is said to replace.
+    #[graphql(default)]
+    pub replaces: Vec<PactReplacementInput>,
+    /// How well the record is supported.
+    #[graphql(default_with = "Confidence::Unconfirmed")]
+    pub confidence: Confidence,
+}
+
+impl PactInput {
+    async fn replacement_rows<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        c: &mut Check,
+    ) -> AppResult<Vec<pact_replacement::Model>> {
+        let mut rows = Vec::new();
+        for (i, r) in self.replaces.iter().enumerate() {
+            let field = format!("replaces[{i}]");
+            let (organization_id, withdrawal_id) = match (&r.organization_id, &r.withdrawal_id) {
+                (Some(o), None) => (
+                    Some(c.reference(db, &field, o, RecordKind::Organization).await?),
+                    None,
+                ),
+                (None, Some(w)) => (
+                    None,
+                    Some(c.reference(db, &field, w, RecordKind::Withdrawal).await?),
+                ),
+                _ => {
+                    c.fail(
+                        &field,
+                        "give exactly one of organizationId and withdrawalId",
+                    );
+                    (None, None)
+                }
+            };
+            let note = c.opt_text(&format!("{field}.note"), &r.note, 2000);
+            rows.push(pact_replacement::Model {
+                id: 0,
+                pact_id: 0,
+                organization_id,
+                withdrawal_id,
+                note,
+                confidence: r.confidence,
+            });
+        }
+        Ok(rows)
+    }
+
+    fn party_rows(&self, c: &mut Check) -> Vec<pact_party::Model> {
+        if self.parties.len() > 200 {
+            c.fail("parties", "at most 200 parties");
+        }
+        self.parties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| pact_party::Model {
+                id: 0,
+                pact_id: 0,
+                name: c.text(&format!("parties[{i}].name"), &p.name, 200),
+                code: c
+                    .country(&format!("parties[{i}].code"), &Some(p.code.clone()))
+                    .unwrap_or_default(),
+                role: p.role,
+                joined_on: p.joined_on.map(|d| d.0),
+            })
+            .collect()
+    }
+}
+
+impl RecordInput for PactInput {
+    type Entity = pact::Entity;
+
+    async fn prepare<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        _current: Option<&pact::Model>,
+    ) -> AppResult<pact::ActiveModel> {
+        let mut c = Check::default();
+        c.keywords("topics", &self.topics);
+        self.party_rows(&mut c);
+        self.replacement_rows(db, &mut c).await?;
+        c.opt_text("statusNote", &self.status_note, 2000);
+        let am = pact::ActiveModel {
+            slug: Set(c.slug(&self.slug)),
+            title: Set(c.text("title", &self.title, 300)),
+            kind: Set(self.kind),
+            pact_status: Set(self.pact_status),
+            binding: Set(self.binding),
+            signed_on: Set(self.signed_on.map(|d| d.0)),
+            summary: Set(c.text("summary", &self.summary, 5000)),
+            confidence: Set(self.confidence),
+            ..Default::default()
+        };
+        c.finish()?;
+        Ok(am)
+    }
+
+    async fn write_lists<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        saved: &pact::Model,
+        before: Option<&pact::Model>,
+    ) -> AppResult<()> {
+        let mut c = Check::default();
+        let topics = c.keywords("topics", &self.topics);
+        let parties = self.party_rows(&mut c);
+        let replaces = self.replacement_rows(db, &mut c).await?;
+        c.finish()?;
+        let mut history = pact_status_change::Entity::find()
+            .filter(pact_status_change::Column::PactId.eq(saved.id))
+            .order_by_asc(pact_status_change::Column::Id)
+            .all(db)
+            .await?;
+        if before.map(|b| b.pact_status) != Some(self.pact_status) {
+            history.push(pact_status_change::Model {
+                id: 0,
+                pact_id: saved.id,
+                pact_status: self.pact_status,
+                changed_on: self
+                    .status_changed_on
+                    .map(|d| d.0)
+                    .unwrap_or_else(|| Utc::now().date_naive()),
+                note: self.status_note.clone().filter(|n| !n.trim().is_empty()),
+            });
+        }
+        snapshot::replace_pact_lists(db, saved.id, &topics, &parties, &history, &replaces).await?;
+        Ok(())
+    }
+}
