@@ -147,3 +147,99 @@ fn migrate_and_seed_are_idempotent() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("seed file is not valid"));
 }
+
+#[test]
+fn editor_commands_and_token_minting() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/exodus.db", dir.path().display());
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        exodus()
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let added = run(
+        &[
+            "editor",
+            "add",
+            "--email",
+            "Ada@Example.org",
+            "--name",
+            "Ada",
+            "--role",
+            "admin",
+        ],
+        &[("EXODUS_EDITOR_PASSWORD", "a long enough password")],
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let weak = run(
+        &["editor", "add", "--email", "b@example.org", "--name", "B"],
+        &[("EXODUS_EDITOR_PASSWORD", "short")],
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("12 characters"));
+    // No password in the environment and no terminal: the prompt fails cleanly.
+    let no_tty = run(
+        &["editor", "add", "--email", "c@example.org", "--name", "C"],
+        &[],
+    );
+    assert!(!no_tty.status.success());
+    assert!(!String::from_utf8_lossy(&no_tty.stderr).contains("panicked"));
+
+    let list = String::from_utf8(run(&["editor", "list"], &[]).stdout).unwrap();
+    assert!(
+        list.contains("ada@example.org\tADMIN\tactive\tAda"),
+        "{list}"
+    );
+
+    let token = run(&["token", "--email", "ada@example.org"], &[]);
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let token = String::from_utf8(token.stdout).unwrap();
+    assert_eq!(token.trim().split('.').count(), 3, "a JWT: {token}");
+    let unknown = run(&["token", "--email", "nobody@example.org"], &[]);
+    assert_eq!(unknown.status.code(), Some(1));
+
+    assert!(
+        run(&["editor", "disable", "--email", "ada@example.org"], &[])
+            .status
+            .success()
+    );
+    let list = String::from_utf8(run(&["editor", "list"], &[]).stdout).unwrap();
+    assert!(list.contains("disabled"), "{list}");
+    assert_eq!(
+        run(&["token", "--email", "ada@example.org"], &[])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+/// On PostgreSQL the server refuses to start without a token secret: replicas must share
+/// one, so none is generated.
+#[test]
+fn postgres_without_a_token_secret_refuses_to_start() {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let out = exodus()
+        .args(["--listen", "127.0.0.1:0", "--no-seed", "--no-migrate"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("cannot connect") && std::env::var_os("EXODUS_REQUIRE_POSTGRES").is_none() {
+        eprintln!("skipped: PostgreSQL is not reachable at {url}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("EXODUS_JWT_SECRET is not set"), "{stderr}");
+}

@@ -5,6 +5,7 @@ mod auth;
 mod dataset;
 mod edits;
 mod http;
+mod idp;
 mod lists;
 mod queries;
 mod schema;
