@@ -179,12 +179,15 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         config.login_per_account,
         config.login_per_address,
     ));
+    let bus = crate::events::ChangeBus::start(conn.clone());
+    let schema = graphql::build_schema(limits, Some(bus.clone()));
     Ok(AppState {
         db: conn,
-        schema: graphql::build_schema(limits),
+        schema,
         statements,
         auth,
         throttle,
+        bus,
     })
 }
 

@@ -46,7 +46,10 @@ fn schema_prints_the_committed_sdl() {
     assert!(out.status.success());
     let stored =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), stored);
+    assert!(
+        String::from_utf8(out.stdout).unwrap() == stored,
+        "`exodus schema` differs from schema.graphql"
+    );
 }
 
 #[test]

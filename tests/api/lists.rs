@@ -317,13 +317,19 @@ async fn nested_pages_do_not_cost_a_query_per_row(app: TestApp) {
     // a loader entirely), so the cost must then stay flat.
     let mut costs = Vec::new();
     for n in [20, 45, 69] {
-        let before = app.statements.get();
-        let data = app.data(q, json!({ "n": n })).await;
-        assert_eq!(
-            data["withdrawals"]["edges"].as_array().unwrap().len(),
-            n as usize
-        );
-        costs.push(app.statements.get() - before);
+        // The least of three runs: the change bus's periodic check of the log shares the
+        // counter and may land inside one of them.
+        let mut least = u64::MAX;
+        for _ in 0..3 {
+            let before = app.statements.get();
+            let data = app.data(q, json!({ "n": n })).await;
+            assert_eq!(
+                data["withdrawals"]["edges"].as_array().unwrap().len(),
+                n as usize
+            );
+            least = least.min(app.statements.get() - before);
+        }
+        costs.push(least);
     }
     assert!(costs[0] > 0);
     assert!(

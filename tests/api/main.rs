@@ -7,5 +7,6 @@ mod edits;
 mod http;
 mod idp;
 mod lists;
+mod live;
 mod queries;
 mod schema;

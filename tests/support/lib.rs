@@ -28,6 +28,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub statements: StatementCounter,
     pub backend: Backend,
+    /// The database the app serves.
+    pub database_url: String,
     server: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
@@ -149,6 +151,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
         }
     }
     tweak(&mut config);
+    let database_url = config.database_url();
     let state = exodus::cli::prepare(&config)
         .await
         .expect("the app prepares its database");
@@ -172,6 +175,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
         db,
         statements,
         backend,
+        database_url,
         server: handle,
         _dir: dir,
         pg,
@@ -344,4 +348,123 @@ macro_rules! backend_tests {
             )*
         }
     };
+}
+
+/// A websocket GraphQL client speaking graphql-transport-ws or the legacy graphql-ws.
+pub struct WsClient {
+    conn: actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>,
+    pub protocol: &'static str,
+}
+
+/// The protocols Exodus speaks.
+pub const TRANSPORT_WS: &str = "graphql-transport-ws";
+pub const LEGACY_WS: &str = "graphql-ws";
+
+impl TestApp {
+    /// Opens a websocket and completes connection_init with `payload`; Err carries what the
+    /// server said instead of connection_ack.
+    pub async fn ws(&self, protocol: &'static str, payload: Value) -> Result<WsClient, String> {
+        let url = format!("{}/graphql", self.base.replace("http://", "ws://"));
+        let (_, conn) = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish()
+            .ws(url)
+            .protocols([protocol])
+            .connect()
+            .await
+            .map_err(|e| format!("websocket connect failed: {e}"))?;
+        let mut client = WsClient { conn, protocol };
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        match client
+            .next_message(std::time::Duration::from_secs(10))
+            .await
+        {
+            Some(m) if m["type"] == "connection_ack" => Ok(client),
+            other => Err(format!("{other:?}")),
+        }
+    }
+}
+
+impl WsClient {
+    pub async fn send(&mut self, message: Value) {
+        use futures_util::SinkExt;
+        self.conn
+            .send(awc::ws::Message::Text(message.to_string().into()))
+            .await
+            .expect("the websocket accepts the message");
+    }
+
+    /// Starts a subscription under `id`.
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.protocol == TRANSPORT_WS {
+            "subscribe"
+        } else {
+            "start"
+        };
+        self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } })).await;
+    }
+
+    /// The next protocol message, answering pings on the way; None on timeout or close.
+    pub async fn next_message(&mut self, within: std::time::Duration) -> Option<Value> {
+        use futures_util::{SinkExt, StreamExt};
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.conn.next())
+                .await
+                .ok()??
+                .ok()?;
+            match frame {
+                awc::ws::Frame::Text(bytes) => {
+                    let message: Value = serde_json::from_slice(&bytes).ok()?;
+                    match message["type"].as_str() {
+                        Some("ping") => self.send(json!({ "type": "pong" })).await,
+                        Some("ka") | Some("pong") => {}
+                        _ => return Some(message),
+                    }
+                }
+                awc::ws::Frame::Ping(p) => {
+                    let _ = self.conn.send(awc::ws::Message::Pong(p)).await;
+                }
+                awc::ws::Frame::Close(reason) => {
+                    return Some(json!({ "type": "closed", "reason": format!("{reason:?}") }))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The data of the next event of any subscription; None on timeout.
+    pub async fn next_event(&mut self, within: std::time::Duration) -> Option<Value> {
+        let message = self.next_message(within).await?;
+        match message["type"].as_str() {
+            Some("next") | Some("data") => {
+                if message["payload"].get("errors").is_some() {
+                    panic!("an event with errors: {message}");
+                }
+                Some(message["payload"]["data"].clone())
+            }
+            Some("error") => panic!("subscription error: {message}"),
+            _ => Some(message),
+        }
+    }
+
+    /// Closes the connection.
+    pub async fn close(mut self) {
+        use futures_util::SinkExt;
+        let _ = self.conn.send(awc::ws::Message::Close(None)).await;
+    }
+}
+
+/// Starts another app on the database of `other` (a second replica).
+pub async fn replica_of(other: &TestApp) -> TestApp {
+    let url = other.database_url.clone();
+    let mut app = spawn_with(other.backend, |c| c.database_url = Some(url.clone()))
+        .await
+        .unwrap();
+    // The first app owns (and drops) the database; a PostgreSQL replica's extra database
+    // made by spawn_with is its own and is dropped with it.
+    app.database_url = url;
+    app
 }

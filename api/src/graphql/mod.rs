@@ -1,33 +1,43 @@
-//! The GraphQL schema: the query root, the types (one per file) and the context they share.
+//! The GraphQL schema: the query, mutation and subscription roots, the types (one per file)
+//! and the context they share.
 
 pub mod context;
 pub mod mutation;
 pub mod query;
 pub mod scalars;
+pub mod subscription;
 pub mod types;
 
+use crate::events::ChangeBus;
 use crate::service::Limits;
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 /// The schema Exodus serves.
-pub type ExodusSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type ExodusSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
-/// Builds the schema once at start-up; per-request data (viewer, loaders) is added per request.
-pub fn build_schema(limits: Limits) -> ExodusSchema {
-    Schema::build(
+/// Builds the schema once at start-up; per-request data (viewer, loaders) is added per
+/// request. Subscriptions need the change bus; printing the SDL does not.
+pub fn build_schema(limits: Limits, bus: Option<ChangeBus>) -> ExodusSchema {
+    let mut builder = Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
-    .data(limits)
-    .finish()
+    .data(limits);
+    if let Some(bus) = bus {
+        builder = builder.data(bus);
+    }
+    builder.finish()
 }
 
 /// The SDL, as `exodus schema` prints it and `schema.graphql` stores it.
 pub fn sdl() -> String {
-    build_schema(Limits {
-        default_page_size: 20,
-        max_page_size: 100,
-    })
+    build_schema(
+        Limits {
+            default_page_size: 20,
+            max_page_size: 100,
+        },
+        None,
+    )
     .sdl()
 }

@@ -28,6 +28,10 @@ where
     match result {
         Ok(value) => {
             tx.commit().await?;
+            // Wake this replica's subscribers now; other replicas hear PostgreSQL's NOTIFY.
+            if let Ok(bus) = ctx.data::<crate::events::ChangeBus>() {
+                bus.poke().await;
+            }
             Ok(value)
         }
         Err(err) => {

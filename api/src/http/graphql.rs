@@ -213,6 +213,50 @@ pub async fn method_not_allowed() -> HttpResponse {
     response
 }
 
+/// GET /graphql with `Upgrade: websocket`: subscriptions over graphql-transport-ws or the
+/// legacy graphql-ws protocol (picked from Sec-WebSocket-Protocol). A token comes in the
+/// connection_init payload as `authorization` ("Bearer …"); a refused one refuses the
+/// connection.
+pub async fn websocket(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> actix_web::Result<HttpResponse> {
+    let client_ip = req.peer_addr().map(|a| a.ip());
+    let init_state = state.clone();
+    async_graphql_actix_web::GraphQLSubscription::new(state.schema.clone())
+        .on_connection_init(move |payload| async move {
+            let header = ["authorization", "Authorization", "token"]
+                .iter()
+                .find_map(|k| payload.get(*k).and_then(Value::as_str))
+                .map(|v| {
+                    if v.starts_with("Bearer ") || v.starts_with("bearer ") {
+                        v.to_owned()
+                    } else {
+                        format!("Bearer {v}")
+                    }
+                });
+            let viewer = match header {
+                None => Viewer::Anonymous,
+                Some(h) => init_state
+                    .auth
+                    .authenticate(&init_state.db, &h)
+                    .await
+                    .map_err(|e| async_graphql::Error::new(e.message()))?,
+            };
+            let mut data = async_graphql::Data::default();
+            data.insert(RequestData::new(
+                init_state.db.clone(),
+                viewer,
+                init_state.auth.clone(),
+                init_state.throttle.clone(),
+                client_ip,
+            ));
+            Ok(data)
+        })
+        .start(&req, payload)
+}
+
 /// Reads the well-known parameters of a GraphQL request.
 fn request_from(mut fields: Map<String, Value>) -> Result<async_graphql::Request, String> {
     let query = match fields.remove("query") {

@@ -17,6 +17,7 @@ pub struct AppState {
     pub statements: StatementCounter,
     pub auth: std::sync::Arc<crate::auth::Auth>,
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
+    pub bus: crate::events::ChangeBus,
 }
 
 /// Largest request body accepted, in bytes.
@@ -26,6 +27,18 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
+            // The websocket upgrade first, so the plain GET (queries, GraphiQL) sees the rest.
+            .route(
+                web::get()
+                    .guard(actix_web::guard::fn_guard(|ctx| {
+                        ctx.head()
+                            .headers()
+                            .get("upgrade")
+                            .and_then(|v| v.to_str().ok())
+                            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+                    }))
+                    .to(graphql::websocket),
+            )
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),

@@ -15,7 +15,15 @@ pub async fn record_revision<C: ConnectionTrait, M: serde::Serialize>(
     editor_id: Option<i64>,
     snapshot: &M,
 ) -> anyhow::Result<revision::Model> {
-    Ok(revision::ActiveModel {
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    if postgres {
+        // Writers of revisions take turns until they commit, so revisions become visible in
+        // the order of their sequence: a reader that has seen revision N has seen all below N.
+        // (SQLite has one writer at a time anyway.)
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(7263611)")
+            .await?;
+    }
+    let model = revision::ActiveModel {
         record_kind: Set(kind),
         record_id: Set(record_id),
         version: Set(version),
@@ -26,5 +34,15 @@ pub async fn record_revision<C: ConnectionTrait, M: serde::Serialize>(
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    if postgres {
+        // Delivered at commit, to every replica listening.
+        db.execute_unprepared(&format!(
+            "SELECT pg_notify('{}', '{}')",
+            crate::events::CHANNEL,
+            model.id
+        ))
+        .await?;
+    }
+    Ok(model)
 }

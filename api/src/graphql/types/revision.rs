@@ -69,8 +69,11 @@ impl Revision {
     async fn at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.at
     }
-    /// Who made it (null for the shipped dataset).
+    /// Who made it (null for the shipped dataset, and for anonymous readers).
     async fn editor(&self, ctx: &Context<'_>) -> Result<Option<Editor>> {
+        if data(ctx).viewer == crate::service::Viewer::Anonymous {
+            return Ok(None);
+        }
         match self.0.editor_id {
             Some(id) => Ok(crate::service::editors::by_id(&data(ctx).db, id)
                 .await

@@ -1,0 +1,382 @@
+//! Live updates over real websockets: order, exactly once, resume, visibility, protocols,
+//! replicas on one PostgreSQL database, a killed listener, a slow reader.
+
+use entity::enums::EditorRole;
+use harness::{backend_tests, serde_json::json, TestApp, LEGACY_WS, TRANSPORT_WS};
+use serde_json::Value;
+use std::time::Duration;
+
+backend_tests!(
+    events_arrive_in_order_exactly_once,
+    anonymous_subscribers_see_published_states_only,
+    resume_after_a_disconnect_loses_nothing,
+    both_protocols_and_connection_init_tokens,
+    polling_clients_read_the_same_feed,
+    a_slow_reader_loses_nothing,
+    typed_streams,
+);
+
+const CHANGES: &str = "subscription($after: String, $drafts: Boolean, $kinds: [RecordKind!]) {
+  changes(after: $after, includeDrafts: $drafts, kinds: $kinds) { cursor kind action visible id at
+    node { id ... on Source { slug status } ... on Organization { slug } }
+    revision { sequence action version } } }";
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Creates a source as a draft; returns its id.
+async fn draft_source(app: &TestApp, token: &str, slug: &str) -> Value {
+    let made = app
+        .data_as(token, "mutation($i: SourceInput!) { createSource(input: $i) { id } }", json!({ "i": { "slug": slug, "url": format!("https://example.org/{slug}"), "title": slug } }))
+        .await;
+    made["createSource"]["id"].clone()
+}
+
+async fn publish(app: &TestApp, token: &str, id: &Value, version: i64) {
+    app.data_as(
+        token,
+        "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { id } }",
+        json!({ "id": id, "v": version }),
+    )
+    .await;
+}
+
+async fn published_source(app: &TestApp, token: &str, slug: &str) -> Value {
+    let id = draft_source(app, token, slug).await;
+    publish(app, token, &id, 1).await;
+    id
+}
+
+fn event_slug(e: &Value) -> String {
+    e["changes"]["node"]["slug"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn events_arrive_in_order_exactly_once(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("1", CHANGES, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let slugs: Vec<String> = (0..6).map(|i| format!("ordered-{i}")).collect();
+    for s in &slugs {
+        published_source(&app, &token, s).await;
+    }
+    let mut got = Vec::new();
+    let mut cursors = Vec::new();
+    for _ in 0..slugs.len() {
+        let e = ws.next_event(WAIT).await.expect("an event");
+        assert_eq!(
+            e["changes"]["action"], "PUBLISH",
+            "drafts are not announced: {e}"
+        );
+        got.push(event_slug(&e));
+        cursors.push(e["changes"]["revision"]["sequence"].as_i64().unwrap());
+    }
+    assert_eq!(got, slugs, "in commit order");
+    assert!(cursors.windows(2).all(|w| w[0] < w[1]));
+    // Nothing twice: the next event is the next change.
+    published_source(&app, &token, "sentinel").await;
+    let e = ws.next_event(WAIT).await.unwrap();
+    assert_eq!(event_slug(&e), "sentinel");
+    ws.close().await;
+}
+
+async fn anonymous_subscribers_see_published_states_only(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let mut public = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    public.subscribe("p", CHANGES, json!({})).await;
+    let mut editor = app
+        .ws(
+            TRANSPORT_WS,
+            json!({ "authorization": format!("Bearer {token}") }),
+        )
+        .await
+        .unwrap();
+    editor
+        .subscribe("e", CHANGES, json!({ "drafts": true }))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let id = draft_source(&app, &token, "private-draft").await;
+    let e = editor.next_event(WAIT).await.unwrap();
+    assert_eq!(e["changes"]["action"], "CREATE");
+    assert_eq!(e["changes"]["node"]["status"], "DRAFT");
+    publish(&app, &token, &id, 1).await;
+    let e = public.next_event(WAIT).await.unwrap();
+    assert_eq!(
+        e["changes"]["action"], "PUBLISH",
+        "the draft's creation was not announced to the public: {e}"
+    );
+    assert_eq!(e["changes"]["node"]["status"], "PUBLISHED");
+    assert!(e["changes"]["revision"]["sequence"].is_number());
+    app.data_as(
+        &token,
+        "mutation($id: ID!) { archive(id: $id, expectedVersion: 2) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let e = public.next_event(WAIT).await.unwrap();
+    assert_eq!(e["changes"]["action"], "ARCHIVE");
+    assert_eq!(e["changes"]["visible"], false, "a removal");
+    assert!(e["changes"]["node"].is_null(), "without content");
+    assert_eq!(e["changes"]["id"], id);
+    // Anonymous readers cannot ask for drafts.
+    public
+        .subscribe("d", CHANGES, json!({ "drafts": true }))
+        .await;
+    let m = public.next_message(WAIT).await.unwrap();
+    assert_eq!(
+        m["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{m}"
+    );
+}
+
+async fn resume_after_a_disconnect_loses_nothing(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("1", CHANGES, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    published_source(&app, &token, "before-drop").await;
+    let e = ws.next_event(WAIT).await.unwrap();
+    let cursor = e["changes"]["cursor"].clone();
+    ws.close().await;
+
+    // Written while nobody listens.
+    for s in ["while-away-1", "while-away-2", "while-away-3"] {
+        published_source(&app, &token, s).await;
+    }
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("2", CHANGES, json!({ "after": cursor })).await;
+    // And written during the switch from the log to live.
+    let writer = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        for s in ["during-switch-1", "during-switch-2"] {
+            published_source(&app, &token, s).await;
+        }
+    };
+    let reader = async {
+        let mut got = Vec::new();
+        for _ in 0..5 {
+            got.push(event_slug(&ws.next_event(WAIT).await.unwrap()));
+        }
+        got
+    };
+    let ((), got) = futures_util::join!(writer, reader);
+    assert_eq!(
+        got,
+        [
+            "while-away-1",
+            "while-away-2",
+            "while-away-3",
+            "during-switch-1",
+            "during-switch-2"
+        ]
+    );
+    published_source(&app, &token, "live").await;
+    assert_eq!(event_slug(&ws.next_event(WAIT).await.unwrap()), "live");
+
+    let bad = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    let mut bad = bad;
+    bad.subscribe("3", CHANGES, json!({ "after": "garbage" }))
+        .await;
+    let m = bad.next_message(WAIT).await.unwrap();
+    assert_eq!(
+        m["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{m}"
+    );
+}
+
+async fn both_protocols_and_connection_init_tokens(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let mut legacy = app.ws(LEGACY_WS, json!({})).await.unwrap();
+    legacy.subscribe("1", CHANGES, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    published_source(&app, &token, "legacy-one").await;
+    assert_eq!(
+        event_slug(&legacy.next_event(WAIT).await.unwrap()),
+        "legacy-one"
+    );
+
+    // A token in connection_init: bare or as a Bearer header value.
+    for payload in [
+        json!({ "authorization": format!("Bearer {token}") }),
+        json!({ "token": token }),
+    ] {
+        let mut ws = app.ws(TRANSPORT_WS, payload).await.unwrap();
+        ws.subscribe(
+            "me",
+            "subscription { changes(includeDrafts: true) { action } }",
+            json!({}),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        draft_source(&app, &token, &format!("draft-{}", rand_suffix())).await;
+        assert_eq!(
+            ws.next_event(WAIT).await.unwrap()["changes"]["action"],
+            "CREATE"
+        );
+    }
+    let refused = app
+        .ws(
+            TRANSPORT_WS,
+            json!({ "authorization": "Bearer forged.token.here" }),
+        )
+        .await;
+    assert!(refused.is_err(), "a bad token refuses the connection");
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+}
+
+async fn polling_clients_read_the_same_feed(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let head = app
+        .data(
+            "{ changes(first: 100) { pageInfo { endCursor hasNextPage } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        head["changes"]["pageInfo"]["hasNextPage"], true,
+        "the seeded log is long"
+    );
+    // Walk the whole log to its end.
+    let mut after = Value::Null;
+    let mut seen = 0;
+    loop {
+        let page = app.data("query($a: String) { changes(after: $a, first: 100) { edges { cursor node { action } } pageInfo { endCursor hasNextPage } } }", json!({ "a": after })).await;
+        seen += page["changes"]["edges"].as_array().unwrap().len();
+        after = page["changes"]["pageInfo"]["endCursor"].clone();
+        if page["changes"]["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+    }
+    assert!(seen >= 313, "every seeded record once: {seen}");
+    for s in ["polled-1", "polled-2"] {
+        published_source(&app, &token, s).await;
+    }
+    let page = app
+        .data("query($a: String) { changes(after: $a) { edges { node { action node { ... on Source { slug } } } } pageInfo { hasNextPage } } }", json!({ "a": after }))
+        .await;
+    let slugs: Vec<&str> = page["changes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["node"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["polled-1", "polled-2"]);
+    assert_eq!(
+        app.query("{ changes(first: 1000) { edges { cursor } } }", json!({}))
+            .await
+            .code(),
+        "BAD_USER_INPUT"
+    );
+}
+
+async fn a_slow_reader_loses_nothing(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("1", CHANGES, json!({ "kinds": ["SOURCE"] }))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The reader reads nothing while 120 changes are written.
+    let n = 120;
+    for i in 0..n {
+        published_source(&app, &token, &format!("burst-{i:03}")).await;
+    }
+    let mut got = Vec::new();
+    for _ in 0..n {
+        got.push(event_slug(
+            &ws.next_event(WAIT).await.expect("every event arrives"),
+        ));
+    }
+    let expected: Vec<String> = (0..n).map(|i| format!("burst-{i:03}")).collect();
+    assert_eq!(got, expected);
+}
+
+async fn typed_streams(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let ids = app
+        .data("{ w: withdrawal(slug: \"freedom-online-coalition-withdrawal\") { id } st: stakeholders(first: 1) { edges { node { id } } } s: sources(first: 1) { edges { node { id } } } }", json!({}))
+        .await;
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("r", "subscription($w: ID!) { reactionAdded(withdrawalId: $w) { action node { ... on Reaction { slug stance } } } }", json!({ "w": ids["w"]["id"] })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let made = app
+        .data_as(&token, "mutation($i: ReactionInput!) { createReaction(input: $i) { id } }", json!({ "i": {
+            "slug": "live-reaction", "stakeholderId": ids["st"]["edges"][0]["node"]["id"], "subjectId": ids["w"]["id"],
+            "stance": "OPPOSE", "summary": "A test reaction.", "reactedOn": "2026-03-01" } }))
+        .await;
+    let rid = made["createReaction"]["id"].clone();
+    app.data_as(
+        &token,
+        "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { id } }",
+        json!({ "r": rid, "s": ids["s"]["edges"][0]["node"]["id"] }),
+    )
+    .await;
+    publish(&app, &token, &rid, 1).await;
+    let e = ws.next_event(WAIT).await.unwrap();
+    assert_eq!(e["reactionAdded"]["action"], "PUBLISH");
+    assert_eq!(e["reactionAdded"]["node"]["slug"], "live-reaction");
+}
+
+/// Two replicas on one PostgreSQL database: a change made through A reaches B's subscribers,
+/// also after B's database connections were killed.
+#[actix_web::test]
+async fn replicas_share_changes_and_survive_a_killed_listener() {
+    let Some(a) = harness::spawn(harness::Backend::Postgres).await else {
+        return;
+    };
+    let b = harness::replica_of(&a).await;
+    let token = a.editor("ed@example.org", EditorRole::Editor).await;
+    let mut ws = b.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("1", CHANGES, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    published_source(&a, &token, "via-a").await;
+    assert_eq!(event_slug(&ws.next_event(WAIT).await.unwrap()), "via-a");
+
+    // Kill every connection to the database but this one: B's listener and pools.
+    use sea_orm::ConnectionTrait;
+    a.db
+        .execute_unprepared("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for s in ["after-kill-1", "after-kill-2"] {
+        // A's pool may need a retry to notice its connections died.
+        let mut done = false;
+        for _ in 0..5 {
+            let reply = a
+                .query_as(
+                    &token,
+                    "mutation($i: SourceInput!) { createSource(input: $i) { id } }",
+                    json!({ "i": { "slug": s, "url": "https://example.org/x", "title": s } }),
+                )
+                .await;
+            if let Some(id) = reply.body["data"]["createSource"]["id"].as_str() {
+                publish(&a, &token, &json!(id), 1).await;
+                done = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(done, "A recovers from the killed connections");
+    }
+    let got: Vec<String> = [
+        ws.next_event(WAIT).await.unwrap(),
+        ws.next_event(WAIT).await.unwrap(),
+    ]
+    .iter()
+    .map(event_slug)
+    .collect();
+    assert_eq!(
+        got,
+        ["after-kill-1", "after-kill-2"],
+        "nothing lost, nothing twice"
+    );
+}
