@@ -191,6 +191,23 @@ async fn login_is_throttled_per_account(app: TestApp) {
     // Other accounts are not affected.
     let other = app.editor("una@example.org", EditorRole::Editor).await;
     assert!(!other.is_empty());
+
+    // One address trying many accounts is limited too (20 attempts a minute by default).
+    let mut limited = false;
+    for i in 0..20 {
+        let reply = app
+            .query(
+                "mutation($e: String!) { login(email: $e, password: \"guess guess guess\") { token } }",
+                json!({ "e": format!("victim{i}@example.org") }),
+            )
+            .await;
+        if reply.status == 429 {
+            assert_eq!(reply.code(), "RATE_LIMITED");
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "per-address throttling kicks in");
 }
 
 async fn admins_manage_editors_and_disabled_editors_are_locked_out(app: TestApp) {

@@ -121,6 +121,17 @@ async fn drafts_are_private_until_published_with_a_source(app: TestApp) {
         ["ARCHIVE", "PUBLISH", "UPDATE", "CREATE"],
         "newest first, kept whole"
     );
+    let detach = "mutation($r: ID!, $s: ID!) { detachSource(recordId: $r, sourceId: $s) { ... on Organization { sources { note } } } }";
+    let detached = app
+        .data_as(&token, detach, json!({ "r": id, "s": src }))
+        .await;
+    assert_eq!(detached["detachSource"]["sources"], json!([]));
+    assert_eq!(
+        app.query_as(&token, detach, json!({ "r": id, "s": src }))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
     assert_eq!(
         app.query(
             "query($id: ID!) { history(id: $id) { edges { cursor } } }",
