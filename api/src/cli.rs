@@ -183,7 +183,15 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         config.login_per_address,
     ));
     let bus = crate::events::ChangeBus::start(conn.clone());
-    let schema = graphql::build_schema(limits, Some(bus.clone()));
+    let request_limits = crate::service::RequestLimits {
+        max_depth: config.max_depth,
+        max_complexity: config.max_complexity,
+        max_body_bytes: config.max_body_bytes,
+        timeout: std::time::Duration::from_secs(config.request_timeout),
+        public_introspection: config.public_introspection,
+    };
+    let schema = graphql::build_schema(limits, Some(request_limits), Some(bus.clone()));
+    let cors_origins = config.cors_origins.clone();
     Ok(AppState {
         db: conn,
         schema,
@@ -191,6 +199,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         auth,
         throttle,
         bus,
+        request_limits,
+        cors_origins,
     })
 }
 

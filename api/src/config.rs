@@ -240,6 +240,45 @@ pub struct Config {
         global = true
     )]
     pub db_max_connections: u32,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "EXODUS_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+
+    /// Largest query complexity: fields, with list fields counted once per requested row.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_COMPLEXITY",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub max_complexity: usize,
+
+    /// Largest request body, in bytes.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_BODY_BYTES",
+        default_value_t = 262_144,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+
+    /// Longest a query or mutation may run, in seconds.
+    #[arg(
+        long,
+        env = "EXODUS_REQUEST_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout: u64,
+
+    /// Allow schema introspection for anonymous clients (editors always may).
+    #[arg(long, env = "EXODUS_PUBLIC_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub public_introspection: bool,
+
+    /// Origins browsers may call the API from: "*" for any, or a comma-separated list.
+    #[arg(long, env = "EXODUS_CORS_ORIGINS", default_value = "*", global = true)]
+    pub cors_origins: String,
 }
 
 impl Config {
@@ -273,6 +312,37 @@ impl Config {
                 "RS256 and ES256 need EXODUS_JWT_PUBLIC_KEY or EXODUS_JWT_JWKS to verify tokens"
                     .into(),
             );
+        }
+        if self.max_depth == 0
+            || self.max_complexity == 0
+            || self.max_body_bytes < 1024
+            || self.request_timeout == 0
+        {
+            return Err(
+                "EXODUS_MAX_DEPTH, EXODUS_MAX_COMPLEXITY and EXODUS_REQUEST_TIMEOUT must be at least 1, EXODUS_MAX_BODY_BYTES at least 1024"
+                    .into(),
+            );
+        }
+        if self.cors_origins.trim() != "*" {
+            for origin in self
+                .cors_origins
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+            {
+                let ok = url::Url::parse(origin)
+                    .map(|u| {
+                        (u.scheme() == "http" || u.scheme() == "https")
+                            && u.path() == "/"
+                            && !origin.ends_with('/')
+                    })
+                    .unwrap_or(false);
+                if !ok {
+                    return Err(format!(
+                        "EXODUS_CORS_ORIGINS: {origin:?} is not an origin like https://tracker.example.org (or use \"*\")"
+                    ));
+                }
+            }
         }
         if self.jwt_ttl == 0 || self.login_per_account == 0 || self.login_per_address == 0 {
             return Err("EXODUS_JWT_TTL and the login limits must be at least 1".into());

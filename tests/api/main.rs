@@ -6,6 +6,7 @@ mod dataset;
 mod edits;
 mod http;
 mod idp;
+mod limits;
 mod lists;
 mod live;
 mod queries;

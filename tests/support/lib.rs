@@ -59,7 +59,7 @@ impl Reply {
     pub fn code(&self) -> &str {
         self.body["errors"][0]["extensions"]["code"]
             .as_str()
-            .unwrap_or_else(|| panic!("no error code in {}", self.body))
+            .unwrap_or_else(|| panic!("no error code in {:.500}", self.body.to_string()))
     }
 
     pub fn message(&self) -> &str {

@@ -9,7 +9,7 @@ pub mod subscription;
 pub mod types;
 
 use crate::events::ChangeBus;
-use crate::service::Limits;
+use crate::service::{Limits, RequestLimits};
 use async_graphql::Schema;
 
 /// The schema Exodus serves.
@@ -17,13 +17,23 @@ pub type ExodusSchema = Schema<query::Query, mutation::Mutation, subscription::S
 
 /// Builds the schema once at start-up; per-request data (viewer, loaders) is added per
 /// request. Subscriptions need the change bus; printing the SDL does not.
-pub fn build_schema(limits: Limits, bus: Option<ChangeBus>) -> ExodusSchema {
+pub fn build_schema(
+    limits: Limits,
+    request: Option<RequestLimits>,
+    bus: Option<ChangeBus>,
+) -> ExodusSchema {
     let mut builder = Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         subscription::Subscription,
     )
     .data(limits);
+    if let Some(r) = request {
+        // Checked during validation, so a query over a limit never reaches the database.
+        builder = builder
+            .limit_depth(r.max_depth)
+            .limit_complexity(r.max_complexity);
+    }
     if let Some(bus) = bus {
         builder = builder.data(bus);
     }
@@ -37,6 +47,7 @@ pub fn sdl() -> String {
             default_page_size: 20,
             max_page_size: 100,
         },
+        None,
         None,
     )
     .sdl()

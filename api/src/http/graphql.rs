@@ -91,7 +91,7 @@ pub async fn post(
             "send the request as Content-Type: application/json",
         );
     }
-    let body = match read_body(payload).await {
+    let body = match read_body(payload, state.request_limits.max_body_bytes).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -119,7 +119,7 @@ pub async fn post(
 }
 
 /// Reads the body up to the limit; a larger one is 413 before it is all read.
-async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, HttpResponse> {
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, HttpResponse> {
     use actix_web::web::BufMut;
     use async_graphql::futures_util::StreamExt;
     let mut body = web::BytesMut::new();
@@ -131,14 +131,11 @@ async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, HttpRespo
                 "the request body could not be read",
             )
         })?;
-        if body.len() + chunk.len() > super::MAX_BODY_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "BAD_REQUEST",
-                &format!(
-                    "the request body is larger than {} bytes",
-                    super::MAX_BODY_BYTES
-                ),
+                &format!("the request body is larger than {} bytes", limit),
             ));
         }
         body.put(chunk);
@@ -338,6 +335,7 @@ async fn execute(
         }
     };
     let client_ip = req.peer_addr().map(|a| a.ip());
+    let viewer_is_anonymous = viewer == Viewer::Anonymous;
     let data = RequestData::new(
         state.db.clone(),
         viewer,
@@ -345,7 +343,19 @@ async fn execute(
         state.throttle.clone(),
         client_ip,
     );
-    let response = state.schema.execute(request.data(data)).await;
+    let mut request = request.data(data);
+    if viewer_is_anonymous && !state.request_limits.public_introspection {
+        request = request.disable_introspection();
+    }
+    let timeout = state.request_limits.timeout;
+    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => return error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "TIMEOUT",
+            "the request took too long and was stopped; ask for less (smaller pages, fewer fields)",
+        ),
+    };
     let retry_after = response.errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;
         match (ext.get("code"), ext.get("retryAfter")) {

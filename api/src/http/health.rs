@@ -1,8 +1,34 @@
-//! Liveness: the process is up and answering.
+//! Liveness and readiness.
 
-use actix_web::HttpResponse;
+use super::AppState;
+use actix_web::{web, HttpResponse};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::ConnectionTrait;
 
 /// GET /healthz: 200 while the process serves requests; it does not touch the database.
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// GET /readyz: 200 when the database answers and no migration is pending, else 503 with
+/// the reason, so a load balancer sends traffic only to replicas that can serve it.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if let Err(e) = state.db.execute_unprepared("SELECT 1").await {
+        tracing::warn!(error = %e, "readiness: the database does not answer");
+        return HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "unavailable", "database": "unreachable" }));
+    }
+    match Migrator::get_pending_migrations(&state.db).await {
+        Ok(pending) if pending.is_empty() => HttpResponse::Ok().json(
+            serde_json::json!({ "status": "ready", "database": "ok", "pendingMigrations": 0 }),
+        ),
+        Ok(pending) => HttpResponse::ServiceUnavailable().json(serde_json::json!({
+            "status": "unavailable", "database": "ok", "pendingMigrations": pending.len()
+        })),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: cannot read the migration table");
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({ "status": "unavailable", "database": "ok", "pendingMigrations": null }))
+        }
+    }
 }

@@ -18,10 +18,10 @@ pub struct AppState {
     pub auth: std::sync::Arc<crate::auth::Auth>,
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
     pub bus: crate::events::ChangeBus,
+    pub request_limits: crate::service::RequestLimits,
+    /// "*" or a comma-separated list of allowed browser origins.
+    pub cors_origins: String,
 }
-
-/// Largest request body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Registers the routes; shared by the server and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::route().to(graphql::method_not_allowed)),
     )
     .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
     .default_service(web::to(not_found));
 }
 
@@ -71,8 +72,14 @@ pub fn serve(
     options: ServeOptions,
 ) -> std::io::Result<Server> {
     let data = web::Data::new(state);
-    let mut server =
-        HttpServer::new(move || App::new().app_data(data.clone()).configure(configure));
+    let origins = data.cors_origins.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(security_headers())
+            .wrap(cors(&origins))
+            .configure(configure)
+    });
     if options.workers > 0 {
         server = server.workers(options.workers);
     }
@@ -80,4 +87,30 @@ pub fn serve(
         server = server.disable_signals();
     }
     Ok(server.listen(listener)?.run())
+}
+
+/// Headers every response carries: no sniffing, no framing, no referrer leaks.
+fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// CORS for browsers: any origin (the data is public; no cookies are used) or an allow-list.
+fn cors(origins: &str) -> actix_cors::Cors {
+    let cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers(["content-type", "authorization", "accept"])
+        .max_age(3600);
+    if origins.trim() == "*" {
+        cors.allow_any_origin()
+    } else {
+        origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .fold(cors, |c, origin| c.allowed_origin(origin))
+    }
 }

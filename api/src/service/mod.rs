@@ -47,6 +47,16 @@ pub struct Limits {
     pub max_page_size: u32,
 }
 
+/// Limits on whole requests, checked before the database is touched.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_body_bytes: usize,
+    pub timeout: std::time::Duration,
+    pub public_introspection: bool,
+}
+
 /// A visible record by its slug.
 pub async fn find_by_slug<E: curated::Curated, C: sea_orm::ConnectionTrait>(
     db: &C,

@@ -1,0 +1,153 @@
+//! Hostile and oversized requests are refused before the database, with clear errors; the
+//! server keeps serving. Also readiness, security headers and CORS.
+
+use awc::http::Method;
+use entity::enums::EditorRole;
+use harness::{backend_tests, serde_json::json, TestApp};
+
+backend_tests!(
+    query_limits_refuse_bombs_before_the_database,
+    body_size_and_introspection_are_configurable,
+    readiness_headers_and_cors,
+);
+
+async fn query_limits_refuse_bombs_before_the_database(app: TestApp) {
+    let mut deep = String::from("{ organizations(first: 1) { edges { node { ");
+    for _ in 0..8 {
+        deep.push_str("withdrawals { organization { ");
+    }
+    deep.push_str("name");
+    deep.push_str(&" } }".repeat(8));
+    deep.push_str(" } } } }");
+    let aliases: String = (0..3000)
+        .map(|i| format!("a{i}: stats {{ organizations }} "))
+        .collect();
+    let cases = [
+        (deep, "nested too deep"),
+        (
+            format!("{{ {} }}", (0..8).map(|i| format!("o{i}: organizations(first: 100) {{ edges {{ node {{ name slug acronym description withdrawals {{ slug }} }} }} }} ")).collect::<String>()),
+            "too complex",
+        ),
+        (format!("{{ {aliases} }}"), "too complex"),
+        ("query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }".to_owned(), "recursion depth"),
+    ];
+    for (query, needle) in cases {
+        let before = app.statements.get();
+        let reply = app.post(json!({ "query": query })).await;
+        assert_eq!(
+            reply.code(),
+            "GRAPHQL_VALIDATION_FAILED",
+            "{}",
+            &reply.text[..reply.text.len().min(300)]
+        );
+        assert!(
+            reply.message().contains(needle),
+            "{:?} lacks {needle:?}",
+            reply.message()
+        );
+        assert!(reply.body.get("data").is_none());
+        // The periodic check of the change log may run meanwhile; nothing else may.
+        assert!(
+            app.statements.get() - before <= 1,
+            "the database was not asked"
+        );
+    }
+    assert_eq!(
+        app.data("{ stats { pacts } }", json!({})).await["stats"]["pacts"],
+        8,
+        "still serving"
+    );
+}
+
+async fn body_size_and_introspection_are_configurable(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| {
+        c.max_body_bytes = 2048;
+        c.public_introspection = false;
+    })
+    .await
+    .unwrap();
+    let big = json!({ "query": "{ stats { pacts } }", "variables": { "pad": "x".repeat(3000) } });
+    let reply = app.post(big).await;
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.code(), "BAD_REQUEST");
+    let intro = "{ __schema { queryType { name } } }";
+    let reply = app.query(intro, json!({})).await;
+    assert!(
+        reply.body["data"]["__schema"].is_null(),
+        "no introspection for anonymous clients: {}",
+        reply.text
+    );
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    assert_eq!(
+        app.data_as(&token, intro, json!({})).await["__schema"]["queryType"]["name"],
+        "Query"
+    );
+    // Ordinary queries are unaffected.
+    assert_eq!(
+        app.data("{ stats { pacts } }", json!({})).await["stats"]["pacts"],
+        8
+    );
+}
+
+async fn readiness_headers_and_cors(app: TestApp) {
+    let reply = app.request(Method::GET, "/readyz", &[], None).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.body["status"], "ready");
+    assert_eq!(reply.body["pendingMigrations"], 0);
+    let reply = app.post(json!({ "query": "{ stats { pacts } }" })).await;
+    assert_eq!(
+        reply.headers.get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    assert_eq!(reply.headers.get("x-frame-options").unwrap(), "DENY");
+    let preflight = app
+        .request(
+            Method::OPTIONS,
+            "/graphql",
+            &[
+                ("origin", "https://tracker.example.org"),
+                ("access-control-request-method", "POST"),
+                ("access-control-request-headers", "content-type"),
+            ],
+            None,
+        )
+        .await;
+    assert!(preflight.status < 300, "{}", preflight.status);
+    assert!(preflight
+        .headers
+        .get("access-control-allow-origin")
+        .is_some());
+
+    let strict = harness::spawn_with(app.backend, |c| {
+        c.cors_origins = "https://allowed.example".into()
+    })
+    .await
+    .unwrap();
+    let ok = strict
+        .request(
+            Method::POST,
+            "/graphql",
+            &[
+                ("content-type", "application/json"),
+                ("origin", "https://allowed.example"),
+            ],
+            Some(br#"{"query":"{ stats { pacts } }"}"#.to_vec()),
+        )
+        .await;
+    assert_eq!(
+        ok.headers.get("access-control-allow-origin").unwrap(),
+        "https://allowed.example"
+    );
+    let other = strict
+        .request(
+            Method::POST,
+            "/graphql",
+            &[
+                ("content-type", "application/json"),
+                ("origin", "https://evil.example"),
+            ],
+            Some(br#"{"query":"{ stats { pacts } }"}"#.to_vec()),
+        )
+        .await;
+    assert!(other.headers.get("access-control-allow-origin").is_none());
+}
