@@ -192,6 +192,10 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     };
     let schema = graphql::build_schema(limits, Some(request_limits), Some(bus.clone()));
     let cors_origins = config.cors_origins.clone();
+    let rate_limiter = Arc::new(crate::auth::throttle::RequestLimiter::new(
+        config.rate_limit_anonymous,
+        config.rate_limit_editor,
+    ));
     Ok(AppState {
         db: conn,
         schema,
@@ -201,6 +205,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         bus,
         request_limits,
         cors_origins,
+        rate_limiter,
     })
 }
 

@@ -241,6 +241,24 @@ pub struct Config {
     )]
     pub db_max_connections: u32,
 
+    /// Requests a minute allowed per client address for anonymous traffic.
+    #[arg(
+        long,
+        env = "EXODUS_RATE_LIMIT_ANONYMOUS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_anonymous: u32,
+
+    /// Requests a minute allowed per signed-in editor.
+    #[arg(
+        long,
+        env = "EXODUS_RATE_LIMIT_EDITOR",
+        default_value_t = 1200,
+        global = true
+    )]
+    pub rate_limit_editor: u32,
+
     /// Deepest selection nesting a query may have.
     #[arg(long, env = "EXODUS_MAX_DEPTH", default_value_t = 12, global = true)]
     pub max_depth: usize,
@@ -343,6 +361,12 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self.rate_limit_anonymous == 0 || self.rate_limit_editor == 0 {
+            return Err(
+                "EXODUS_RATE_LIMIT_ANONYMOUS and EXODUS_RATE_LIMIT_EDITOR must be at least 1"
+                    .into(),
+            );
         }
         if self.jwt_ttl == 0 || self.login_per_account == 0 || self.login_per_address == 0 {
             return Err("EXODUS_JWT_TTL and the login limits must be at least 1".into());

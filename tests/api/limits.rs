@@ -9,7 +9,54 @@ backend_tests!(
     query_limits_refuse_bombs_before_the_database,
     body_size_and_introspection_are_configurable,
     readiness_headers_and_cors,
+    requests_are_rate_limited_per_address_and_per_editor,
 );
+
+async fn requests_are_rate_limited_per_address_and_per_editor(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| {
+        c.rate_limit_anonymous = 5;
+        c.rate_limit_editor = 8;
+    })
+    .await
+    .unwrap();
+    // Signing in is one anonymous request.
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    for _ in 0..4 {
+        assert_eq!(
+            app.post(json!({ "query": "{ stats { pacts } }" }))
+                .await
+                .status,
+            200
+        );
+    }
+    let refused = app.post(json!({ "query": "{ stats { pacts } }" })).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.code(), "RATE_LIMITED");
+    let retry: u64 = refused
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    // The editor has an allowance of their own.
+    for _ in 0..8 {
+        assert_eq!(
+            app.query_as(&token, "{ me { email } }", json!({}))
+                .await
+                .status,
+            200
+        );
+    }
+    assert_eq!(
+        app.query_as(&token, "{ me { email } }", json!({}))
+            .await
+            .status,
+        429
+    );
+}
 
 async fn query_limits_refuse_bombs_before_the_database(app: TestApp) {
     let mut deep = String::from("{ organizations(first: 1) { edges { node { ");

@@ -51,3 +51,51 @@ impl LoginThrottle {
         Ok(())
     }
 }
+
+/// Request rate limits: per client address for anonymous traffic, per editor for signed-in
+/// traffic, so one busy reader cannot starve the others.
+pub struct RequestLimiter {
+    anonymous: DefaultKeyedRateLimiter<IpAddr>,
+    editors: DefaultKeyedRateLimiter<i64>,
+    clock: DefaultClock,
+}
+
+impl RequestLimiter {
+    /// `per_address` and `per_editor` requests a minute (each at least 1).
+    pub fn new(per_address: u32, per_editor: u32) -> Self {
+        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"));
+        Self {
+            anonymous: RateLimiter::keyed(quota(per_address)),
+            editors: RateLimiter::keyed(quota(per_editor)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts one request; RATE_LIMITED with the wait when the caller's allowance is spent.
+    pub fn check(&self, viewer: &crate::service::Viewer, address: Option<IpAddr>) -> AppResult<()> {
+        let wait = |not_until: governor::NotUntil<_>| {
+            let secs = not_until
+                .wait_time_from(self.clock.now())
+                .as_secs_f64()
+                .ceil() as u64;
+            AppError::RateLimited {
+                retry_after: secs.max(1),
+            }
+        };
+        match viewer {
+            crate::service::Viewer::Editor { id, .. } => {
+                if self.editors.len() > 10_000 {
+                    self.editors.retain_recent();
+                }
+                self.editors.check_key(id).map_err(wait)
+            }
+            crate::service::Viewer::Anonymous => {
+                let Some(ip) = address else { return Ok(()) };
+                if self.anonymous.len() > 100_000 {
+                    self.anonymous.retain_recent();
+                }
+                self.anonymous.check_key(&ip).map_err(wait)
+            }
+        }
+    }
+}

@@ -336,6 +336,19 @@ async fn execute(
     };
     let client_ip = req.peer_addr().map(|a| a.ip());
     let viewer_is_anonymous = viewer == Viewer::Anonymous;
+    if let Err(crate::error::AppError::RateLimited { retry_after }) =
+        state.rate_limiter.check(&viewer, client_ip)
+    {
+        let mut response = error_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            &format!("too many requests; try again in {retry_after} s"),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        return response;
+    }
     let data = RequestData::new(
         state.db.clone(),
         viewer,

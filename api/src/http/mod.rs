@@ -19,6 +19,7 @@ pub struct AppState {
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
     pub bus: crate::events::ChangeBus,
     pub request_limits: crate::service::RequestLimits,
+    pub rate_limiter: std::sync::Arc<crate::auth::throttle::RequestLimiter>,
     /// "*" or a comma-separated list of allowed browser origins.
     pub cors_origins: String,
 }
