@@ -1,10 +1,26 @@
-//! Login throttling per account and per client address, with governor's keyed GCRA limiters.
+//! Login throttling and request rate limits, with governor's keyed GCRA limiters.
 
 use crate::error::{AppError, AppResult};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+
+/// `n` a minute, at least one.
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"))
+}
+
+/// RATE_LIMITED with the whole seconds until the next allowed attempt.
+fn wait_error(
+    clock: &DefaultClock,
+    not_until: governor::NotUntil<governor::clock::QuantaInstant>,
+) -> AppError {
+    let secs = not_until.wait_time_from(clock.now()).as_secs_f64().ceil() as u64;
+    AppError::RateLimited {
+        retry_after: secs.max(1),
+    }
+}
 
 /// Limits on login attempts.
 pub struct LoginThrottle {
@@ -16,10 +32,9 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     /// `per_account` and `per_address` attempts a minute (each at least 1).
     pub fn new(per_account: u32, per_address: u32) -> Self {
-        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"));
         Self {
-            per_account: RateLimiter::keyed(quota(per_account)),
-            per_address: RateLimiter::keyed(quota(per_address)),
+            per_account: RateLimiter::keyed(per_minute(per_account)),
+            per_address: RateLimiter::keyed(per_minute(per_address)),
             clock: DefaultClock::default(),
         }
     }
@@ -33,15 +48,7 @@ impl LoginThrottle {
         if self.per_address.len() > 10_000 {
             self.per_address.retain_recent();
         }
-        let wait = |not_until: governor::NotUntil<_>| {
-            let secs = not_until
-                .wait_time_from(self.clock.now())
-                .as_secs_f64()
-                .ceil() as u64;
-            AppError::RateLimited {
-                retry_after: secs.max(1),
-            }
-        };
+        let wait = |not_until| wait_error(&self.clock, not_until);
         if let Some(ip) = address {
             self.per_address.check_key(&ip).map_err(wait)?;
         }
@@ -63,25 +70,16 @@ pub struct RequestLimiter {
 impl RequestLimiter {
     /// `per_address` and `per_editor` requests a minute (each at least 1).
     pub fn new(per_address: u32, per_editor: u32) -> Self {
-        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"));
         Self {
-            anonymous: RateLimiter::keyed(quota(per_address)),
-            editors: RateLimiter::keyed(quota(per_editor)),
+            anonymous: RateLimiter::keyed(per_minute(per_address)),
+            editors: RateLimiter::keyed(per_minute(per_editor)),
             clock: DefaultClock::default(),
         }
     }
 
     /// Counts one request; RATE_LIMITED with the wait when the caller's allowance is spent.
     pub fn check(&self, viewer: &crate::service::Viewer, address: Option<IpAddr>) -> AppResult<()> {
-        let wait = |not_until: governor::NotUntil<_>| {
-            let secs = not_until
-                .wait_time_from(self.clock.now())
-                .as_secs_f64()
-                .ceil() as u64;
-            AppError::RateLimited {
-                retry_after: secs.max(1),
-            }
-        };
+        let wait = |not_until| wait_error(&self.clock, not_until);
         match viewer {
             crate::service::Viewer::Editor { id, .. } => {
                 if self.editors.len() > 10_000 {
