@@ -106,17 +106,15 @@ pub async fn update_checked<E: Curated, C: ConnectionTrait>(
             "no {} with this id",
             E::TYPE_NAME
         ))),
-        Some(_) if result.rows_affected == 0 => {
-            let now = E::find().filter(E::id_column().eq(id)).one(db).await?;
-            let version = now.as_ref().map(E::version_of);
+        Some(model) if result.rows_affected == 0 => {
+            let version = E::version_of(&model);
             Err(AppError::Conflict {
                 message: format!(
-                    "the {} changed since you read it (you sent version {expected}, it is now at version {}); \
+                    "the {} changed since you read it (you sent version {expected}, it is now at version {version}); \
                      reload it, reapply your change and send the new version",
-                    E::TYPE_NAME,
-                    version.map(|v| v.to_string()).unwrap_or_default()
+                    E::TYPE_NAME
                 ),
-                current_version: version,
+                current_version: Some(version),
             })
         }
         Some(model) => Ok(model),
