@@ -40,17 +40,36 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Opens the configured database.
+async fn connect(
+    config: &Config,
+) -> anyhow::Result<(sea_orm::DatabaseConnection, db::StatementCounter)> {
+    db::connect(
+        &config.database_url(),
+        config.db_max_connections,
+        std::time::Duration::from_secs(config.db_acquire_timeout),
+    )
+    .await
+}
+
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Colors only for a person at a terminal, never in files or log collectors.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // A line when each request's span closes: method, route, status, request id, GraphQL
+    // operation and outcome, and how long it took.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(ansi);
+        .with_ansi(ansi)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE);
     let _ = match config.log_format {
-        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
         LogFormat::Text => builder.try_init(),
     };
 }
@@ -63,13 +82,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let (conn, _) = db::connect(&config.database_url(), config.db_max_connections).await?;
+            let (conn, _) = connect(&config).await?;
             db::migrate(&conn).await?;
             eprintln!("migrations applied");
             Ok(())
         }
         Command::Seed { file } => {
-            let (conn, _) = db::connect(&config.database_url(), config.db_max_connections).await?;
+            let (conn, _) = connect(&config).await?;
             if !config.no_migrate {
                 db::migrate(&conn).await?;
             }
@@ -85,7 +104,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Editor { action } => editor_command(&config, action).await,
         Command::Token { email } => {
-            let (conn, _) = db::connect(&config.database_url(), config.db_max_connections).await?;
+            let (conn, _) = connect(&config).await?;
             if !config.no_migrate {
                 db::migrate(&conn).await?;
             }
@@ -103,13 +122,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn app_error(e: crate::error::AppError) -> anyhow::Error {
     match e {
-        crate::error::AppError::Internal(cause) => cause,
+        crate::error::AppError::Internal(cause) | crate::error::AppError::Unavailable(cause) => {
+            cause
+        }
         other => anyhow::anyhow!(other.message()),
     }
 }
 
 async fn editor_command(config: &Config, action: EditorAction) -> anyhow::Result<()> {
-    let (conn, _) = db::connect(&config.database_url(), config.db_max_connections).await?;
+    let (conn, _) = connect(config).await?;
     if !config.no_migrate {
         db::migrate(&conn).await?;
     }
@@ -164,8 +185,7 @@ async fn editor_command(config: &Config, action: EditorAction) -> anyhow::Result
 
 /// Prepares the database (migrations, seed), binds the address, serves until stopped.
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
-    let url = config.database_url();
-    let (conn, statements) = db::connect(&url, config.db_max_connections).await?;
+    let (conn, statements) = connect(config).await?;
     if !config.no_migrate {
         db::migrate(&conn).await?;
     }
@@ -189,7 +209,19 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         max_body_bytes: config.max_body_bytes,
         timeout: std::time::Duration::from_secs(config.request_timeout),
         public_introspection: config.public_introspection,
+        max_aliases: config.max_aliases,
+        max_root_fields: config.max_root_fields,
+        max_batch: config.max_batch,
+        cache_max_age: config.cache_max_age,
     };
+    let safelist = match &config.safelist {
+        Some(path) => Some(http::persisted::load_safelist(path)?),
+        None => None,
+    };
+    let persisted = Arc::new(http::persisted::PersistedQueries::new(
+        config.persisted_queries,
+        safelist,
+    ));
     let schema = graphql::build_schema(limits, Some(request_limits), Some(bus.clone()));
     let cors_origins = config.cors_origins.clone();
     let rate_limiter = Arc::new(crate::auth::throttle::RequestLimiter::new(
@@ -206,6 +238,9 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         request_limits,
         cors_origins,
         rate_limiter,
+        persisted,
+        metrics: Arc::new(http::metrics::Metrics::new()),
+        shutdown: http::shutdown::Shutdown::default(),
     })
 }
 
@@ -221,8 +256,42 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     let options = http::ServeOptions {
         workers: config.workers,
-        handle_signals: true,
+        shutdown_timeout: config.shutdown_timeout,
     };
-    http::serve(listener, state, options)?.await?;
+    let shutdown = state.shutdown.clone();
+    let grace = std::time::Duration::from_secs(config.shutdown_timeout);
+    let server = http::serve(listener, state, options)?;
+    let handle = server.handle();
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("stopping: closing websockets, finishing requests in flight");
+        http::stop(&shutdown, &handle, grace).await;
+    });
+    server.await?;
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// SIGTERM (how orchestrators stop a container) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

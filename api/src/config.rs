@@ -297,6 +297,65 @@ pub struct Config {
     /// Origins browsers may call the API from: "*" for any, or a comma-separated list.
     #[arg(long, env = "EXODUS_CORS_ORIGINS", default_value = "*", global = true)]
     pub cors_origins: String,
+
+    /// Most aliases an operation may use (aliases repeat a field; complexity counts them too).
+    #[arg(long, env = "EXODUS_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+
+    /// Most fields an operation may ask for at its root.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_ROOT_FIELDS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_root_fields: usize,
+
+    /// Most operations in one batched POST (a JSON array of requests).
+    #[arg(long, env = "EXODUS_MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+
+    /// Automatic persisted queries kept in memory (least recently used go first).
+    #[arg(
+        long,
+        env = "EXODUS_PERSISTED_QUERIES",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub persisted_queries: usize,
+
+    /// A file of registered operations (an Apollo persisted-query manifest, or a JSON object
+    /// of sha256 to query). When set, anonymous clients may run only these.
+    #[arg(long, env = "EXODUS_SAFELIST", global = true)]
+    pub safelist: Option<std::path::PathBuf>,
+
+    /// `Cache-Control: max-age` of anonymous GET query responses, in seconds (0: no-cache).
+    #[arg(
+        long,
+        env = "EXODUS_CACHE_MAX_AGE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub cache_max_age: u32,
+
+    /// Seconds a request waits for a database connection before it is refused as
+    /// SERVICE_UNAVAILABLE (also bounds how long requests hang while the database is down).
+    #[arg(
+        long,
+        env = "EXODUS_DB_ACQUIRE_TIMEOUT",
+        default_value_t = 5,
+        global = true
+    )]
+    pub db_acquire_timeout: u64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+    #[arg(
+        long,
+        env = "EXODUS_SHUTDOWN_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout: u64,
 }
 
 impl Config {
@@ -360,6 +419,22 @@ impl Config {
                         "EXODUS_CORS_ORIGINS: {origin:?} is not an origin like https://tracker.example.org (or use \"*\")"
                     ));
                 }
+            }
+        }
+        if self.max_aliases == 0
+            || self.max_root_fields == 0
+            || self.max_batch == 0
+            || self.persisted_queries == 0
+            || self.db_acquire_timeout == 0
+        {
+            return Err(
+                "EXODUS_MAX_ALIASES, EXODUS_MAX_ROOT_FIELDS, EXODUS_MAX_BATCH, EXODUS_PERSISTED_QUERIES and EXODUS_DB_ACQUIRE_TIMEOUT must be at least 1"
+                    .into(),
+            );
+        }
+        if let Some(path) = &self.safelist {
+            if !path.is_file() {
+                return Err(format!("EXODUS_SAFELIST: {} is not a file", path.display()));
             }
         }
         if self.rate_limit_anonymous == 0 || self.rate_limit_editor == 0 {

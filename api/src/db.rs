@@ -72,6 +72,7 @@ impl StatementCounter {
 pub async fn connect(
     url: &str,
     max_connections: u32,
+    acquire_timeout: Duration,
 ) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
     let kind = DatabaseKind::of(url).map_err(anyhow::Error::msg)?;
     let mut options = ConnectOptions::new(url.to_owned());
@@ -84,7 +85,7 @@ pub async fn connect(
         })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .sqlx_logging(false);
     let mut db = Database::connect(options)
         .await
@@ -102,4 +103,37 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await
         .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))
+}
+
+/// Whether an error means the database cannot be reached right now (down, restarting, the
+/// connection cut, the pool exhausted), as opposed to a bad statement. Such a request can be
+/// retried as it is once the database is back.
+pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        // Failing to connect at all, whatever the detail (refused, reset, a broken TLS
+        // negotiation with a proxy whose backend is gone).
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            sqlx_unavailable(e)
+        }
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::BeginFailed => true,
+        // SQLSTATE class 08 is "connection exception"; 57P01-57P03 are an administrator's
+        // shutdown, a crash shutdown, and "cannot connect now" while starting up.
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
 }

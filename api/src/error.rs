@@ -34,6 +34,8 @@ pub enum AppError {
     },
     /// Too many attempts; try again after this many seconds.
     RateLimited { retry_after: u64 },
+    /// The database cannot be reached right now; the same request can be retried shortly.
+    Unavailable(anyhow::Error),
     /// A database or other server-side failure. The cause is logged only.
     Internal(anyhow::Error),
 }
@@ -55,6 +57,7 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -66,13 +69,22 @@ impl AppError {
             Self::RateLimited { retry_after } => {
                 format!("too many attempts; try again in {retry_after} s")
             }
+            Self::Unavailable(_) => {
+                "the database is unavailable; retry the request in a few seconds".to_owned()
+            }
             Self::Internal(_) => "internal error; it has been logged".to_owned(),
         }
     }
 
     fn to_graphql(&self) -> async_graphql::Error {
-        if let AppError::Internal(cause) = self {
-            tracing::error!(error = %format!("{cause:#}"), "internal error");
+        match self {
+            AppError::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "internal error")
+            }
+            AppError::Unavailable(cause) => {
+                tracing::warn!(error = %format!("{cause:#}"), "database unavailable")
+            }
+            _ => {}
         }
         async_graphql::Error::new(self.message()).extend_with(|_, ext| {
             ext.set("code", self.code());
@@ -97,21 +109,35 @@ impl AppError {
                     ..
                 } => ext.set("currentVersion", *v),
                 AppError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
+                AppError::Unavailable(_) => {
+                    ext.set("retryable", true);
+                    ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER);
+                }
                 _ => {}
             }
         })
     }
 }
 
+/// Seconds a client is told to wait before retrying while the database is unavailable.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 2;
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(err.into())
+        if crate::db::is_unavailable(&err) {
+            Self::Unavailable(err.into())
+        } else {
+            Self::Internal(err.into())
+        }
     }
 }
 
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
-        Self::Internal(err)
+        match err.downcast_ref::<sea_orm::DbErr>() {
+            Some(db) if crate::db::is_unavailable(db) => Self::Unavailable(err),
+            _ => Self::Internal(err),
+        }
     }
 }
 

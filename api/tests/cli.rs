@@ -246,3 +246,92 @@ fn postgres_without_a_token_secret_refuses_to_start() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("EXODUS_JWT_SECRET is not set"), "{stderr}");
 }
+
+/// Sends one HTTP/1.1 request over a plain socket and returns the whole answer.
+fn http_get(addr: &str, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut socket = std::net::TcpStream::connect(addr)?;
+    socket.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    write!(
+        socket,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+/// Production logging and lifecycle, through the real binary: JSON lines that carry the
+/// request id the client got back, and a clean exit on SIGTERM.
+#[test]
+fn json_logs_carry_the_request_id_and_sigterm_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = exodus()
+        .current_dir(dir.path())
+        .env("EXODUS_LISTEN", &addr)
+        .env("EXODUS_LOG_FORMAT", "json")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut answer = None;
+    for _ in 0..600 {
+        if let Ok(a) = http_get(&addr, "/healthz") {
+            answer = Some(a);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let answer = answer.expect("the server answers /healthz");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let request_id = answer
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("x-request-id: ")
+                .map(|v| v.trim().to_owned())
+        })
+        .expect("an X-Request-Id header");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut exited = None;
+    for _ in 0..200 {
+        if let Some(s) = child.try_wait().unwrap() {
+            exited = Some(s);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let exited = exited.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("the server did not stop within 20 s of SIGTERM")
+    });
+    assert!(exited.success(), "exit status {exited}");
+
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not a JSON line: {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == request_id.as_str())
+        .unwrap_or_else(|| panic!("no log line carries request id {request_id}:\n{logs}"));
+    assert_eq!(request["span"]["http.route"], "/healthz");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"].as_str() == Some("stopped")),
+        "{logs}"
+    );
+}

@@ -4,8 +4,11 @@
 mod auth;
 mod dataset;
 mod edits;
+mod hardening;
+mod hostile;
 mod http;
 mod idp;
+mod lifecycle;
 mod limits;
 mod lists;
 mod live;

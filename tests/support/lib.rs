@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use serde_json;
 
+pub mod proxy;
+
 /// Which database a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -31,6 +33,7 @@ pub struct TestApp {
     /// The database the app serves.
     pub database_url: String,
     server: actix_web::dev::ServerHandle,
+    shutdown: exodus::http::shutdown::Shutdown,
     _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
 }
@@ -80,6 +83,10 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// The HS256 secret of test apps, so tests can forge tokens.
 pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
+
+/// The login mutation the harness sends.
+pub const LOGIN: &str =
+    "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
 
 /// The password of editors made by [`TestApp::editor`].
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -157,6 +164,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
         .expect("the app prepares its database");
     let db = state.db.clone();
     let statements = state.statements.clone();
+    let shutdown = state.shutdown.clone();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().unwrap().port();
     let server = http::serve(
@@ -164,7 +172,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
         state,
         ServeOptions {
             workers: 1,
-            handle_signals: false,
+            shutdown_timeout: 10,
         },
     )
     .expect("the server starts");
@@ -177,12 +185,30 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
         backend,
         database_url,
         server: handle,
+        shutdown,
         _dir: dir,
         pg,
     })
 }
 
 impl TestApp {
+    /// Stops the server as SIGTERM does: websockets are closed with 1012, requests in flight
+    /// finish, new connections are refused.
+    pub async fn stop(&self) {
+        http::stop(
+            &self.shutdown,
+            &self.server,
+            std::time::Duration::from_secs(10),
+        )
+        .await;
+    }
+
+    /// The same stop as a future that owns what it needs, to run beside the test.
+    pub fn stopper(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let (shutdown, server) = (self.shutdown.clone(), self.server.clone());
+        async move { http::stop(&shutdown, &server, std::time::Duration::from_secs(10)).await }
+    }
+
     /// Sends any HTTP request and reads the whole reply.
     pub async fn request(
         &self,
@@ -276,10 +302,7 @@ impl TestApp {
     /// Signs an existing editor in over HTTP; returns the token.
     pub async fn login(&self, email: &str) -> String {
         let reply = self
-            .query(
-                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-                json!({ "e": email, "p": PASSWORD }),
-            )
+            .query(LOGIN, json!({ "e": email, "p": PASSWORD }))
             .await;
         reply.data()["login"]["token"]
             .as_str()
@@ -297,6 +320,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        self.shutdown.trigger();
         let stop = self.server.stop(false);
         actix_web::rt::spawn(stop);
         if let Some((admin_url, name)) = self.pg.take() {
@@ -364,16 +388,7 @@ impl TestApp {
     /// Opens a websocket and completes connection_init with `payload`; Err carries what the
     /// server said instead of connection_ack.
     pub async fn ws(&self, protocol: &'static str, payload: Value) -> Result<WsClient, String> {
-        let url = format!("{}/graphql", self.base.replace("http://", "ws://"));
-        let (_, conn) = awc::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .finish()
-            .ws(url)
-            .protocols([protocol])
-            .connect()
-            .await
-            .map_err(|e| format!("websocket connect failed: {e}"))?;
-        let mut client = WsClient { conn, protocol };
+        let mut client = self.raw_ws(protocol).await;
         client
             .send(json!({ "type": "connection_init", "payload": payload }))
             .await;
@@ -387,7 +402,30 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Opens a websocket and sends nothing yet.
+    pub async fn raw_ws(&self, protocol: &'static str) -> WsClient {
+        let url = format!("{}/graphql", self.base.replace("http://", "ws://"));
+        let (_, conn) = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish()
+            .ws(url)
+            .protocols([protocol])
+            .max_frame_size(1 << 20)
+            .connect()
+            .await
+            .expect("the websocket connects");
+        WsClient { conn, protocol }
+    }
+}
+
 impl WsClient {
+    /// Sends any frame, well-formed or not.
+    pub async fn send_frame(&mut self, message: awc::ws::Message) {
+        use futures_util::SinkExt;
+        let _ = self.conn.send(message).await;
+    }
+
     pub async fn send(&mut self, message: Value) {
         use futures_util::SinkExt;
         self.conn

@@ -51,7 +51,13 @@ pub fn limits(ctx: &Context<'_>) -> Limits {
     *ctx.data_unchecked::<Limits>()
 }
 
-/// Turns a loader error into the INTERNAL error clients see (the cause is logged).
+/// Turns a loader error into the error clients see: SERVICE_UNAVAILABLE while the database
+/// is unreachable, INTERNAL otherwise (the cause is logged).
 pub fn load_error(err: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    crate::error::AppError::Internal(anyhow::anyhow!("{err}")).into()
+    let cause = anyhow::anyhow!("{err}");
+    if crate::db::is_unavailable(&err) {
+        crate::error::AppError::Unavailable(cause).into()
+    } else {
+        crate::error::AppError::Internal(cause).into()
+    }
 }

@@ -2,6 +2,7 @@
 //! and the context they share.
 
 pub mod context;
+pub mod limits;
 pub mod mutation;
 pub mod query;
 pub mod scalars;
@@ -11,6 +12,9 @@ pub mod types;
 use crate::events::ChangeBus;
 use crate::service::{Limits, RequestLimits};
 use async_graphql::Schema;
+
+/// Directives one field may carry (we define none; `@include`/`@skip` need one each).
+const MAX_DIRECTIVES: usize = 8;
 
 /// The schema Exodus serves.
 pub type ExodusSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
@@ -32,7 +36,12 @@ pub fn build_schema(
         // Checked during validation, so a query over a limit never reaches the database.
         builder = builder
             .limit_depth(r.max_depth)
-            .limit_complexity(r.max_complexity);
+            .limit_complexity(r.max_complexity)
+            .limit_directives(MAX_DIRECTIVES)
+            .extension(limits::DocumentLimits {
+                max_aliases: r.max_aliases,
+                max_root_fields: r.max_root_fields,
+            });
     }
     if let Some(bus) = bus {
         builder = builder.data(bus);

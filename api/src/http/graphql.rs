@@ -9,17 +9,16 @@
 //! - A malformed HTTP request (bad JSON, wrong content type) is 400 or 415 with a GraphQL
 //!   error body; browsers asking for HTML get GraphiQL.
 
-use super::AppState;
-use crate::graphql::context::RequestData;
+use super::execute::{self, Outcome};
+use super::{caching, AppState};
 use crate::service::Viewer;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
 use serde_json::{json, Map, Value};
 
-const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+pub(super) const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
 
 /// A response body carrying one error, for requests that never reached GraphQL.
@@ -64,7 +63,7 @@ fn not_acceptable() -> HttpResponse {
     )
 }
 
-/// POST /graphql.
+/// POST /graphql: one request (a JSON object) or a batch (a JSON array of them).
 pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
@@ -105,17 +104,56 @@ pub async fn post(
             )
         }
     };
-    let Value::Object(fields) = value else {
+    let viewer = match viewer(&req, &state).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    match value {
+        Value::Object(fields) => {
+            let outcome = execute::run(&req, fields, &viewer, media, false, &state).await;
+            let mut response = outcome.into_response(media);
+            caching::no_store(&mut response);
+            response
+        }
+        Value::Array(items) => batch(&req, items, &viewer, media, &state).await,
+        _ => error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request body must be a JSON object with a `query`, or a batch: an array of requests",
+        ),
+    }
+}
+
+/// A batch: each request runs in turn (and counts against the rate limit); the answer is the
+/// array of their results, in order.
+async fn batch(
+    req: &HttpRequest,
+    items: Vec<Value>,
+    viewer: &Viewer,
+    media: &'static str,
+    state: &AppState,
+) -> HttpResponse {
+    let max = state.request_limits.max_batch;
+    if items.is_empty() || items.len() > max {
         return error_response(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
-            "the request body must be a JSON object with a `query` (batched requests are not supported)",
+            &format!("a batch must hold between 1 and {max} requests"),
         );
-    };
-    match request_from(fields) {
-        Ok(request) => execute(&req, request, media, false, &state).await,
-        Err(message) => error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     }
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let outcome = match item {
+            Value::Object(fields) => execute::run(req, fields, viewer, media, false, state).await,
+            _ => Outcome::bad_request("every request of a batch must be a JSON object"),
+        };
+        results.push(outcome.body);
+    }
+    let mut response = HttpResponse::Ok()
+        .content_type(media)
+        .json(Value::Array(results));
+    caching::no_store(&mut response);
+    response
 }
 
 /// Reads the body up to the limit; a larger one is 413 before it is all read.
@@ -143,7 +181,8 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
     Ok(body)
 }
 
-/// GET /graphql: a query in the query string, or GraphiQL for a browser.
+/// GET /graphql: a query in the query string, or GraphiQL for a browser. Anonymous answers
+/// without errors are cacheable, with an ETag.
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let params: Vec<(String, String)> = match serde_urlencoded::from_str(req.query_string()) {
         Ok(p) => p,
@@ -160,7 +199,10 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    if wants_html && !params.iter().any(|(k, _)| k == "query") {
+    let is_graphql = params
+        .iter()
+        .any(|(k, _)| k == "query" || k == "extensions");
+    if wants_html && !is_graphql {
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(
@@ -191,10 +233,26 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         };
         fields.insert(key, parsed);
     }
-    match request_from(fields) {
-        Ok(request) => execute(&req, request, media, true, &state).await,
-        Err(message) => error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+    let viewer = match viewer(&req, &state).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let outcome = execute::run(&req, fields, &viewer, media, true, &state).await;
+    if !(outcome.cacheable && viewer == Viewer::Anonymous) {
+        let mut response = outcome.into_response(media);
+        caching::no_store(&mut response);
+        return response;
     }
+    let etag = caching::etag(&outcome.body);
+    let bytes = serde_json::to_vec(&outcome.body).unwrap_or_default();
+    let max_age = state.request_limits.cache_max_age;
+    let mut response = if caching::not_modified(&req, &etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok().content_type(media).body(bytes)
+    };
+    caching::public(&mut response, &etag, max_age);
+    response
 }
 
 /// Any other method on /graphql.
@@ -210,252 +268,59 @@ pub async fn method_not_allowed() -> HttpResponse {
     response
 }
 
-/// GET /graphql with `Upgrade: websocket`: subscriptions over graphql-transport-ws or the
-/// legacy graphql-ws protocol (picked from Sec-WebSocket-Protocol). A token comes in the
-/// connection_init payload as `authorization` ("Bearer …"); a refused one refuses the
-/// connection.
-pub async fn websocket(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-) -> actix_web::Result<HttpResponse> {
-    let client_ip = req.peer_addr().map(|a| a.ip());
-    let init_state = state.clone();
-    async_graphql_actix_web::GraphQLSubscription::new(state.schema.clone())
-        .on_connection_init(move |payload| async move {
-            let header = ["authorization", "Authorization", "token"]
-                .iter()
-                .find_map(|k| payload.get(*k).and_then(Value::as_str))
-                .map(|v| {
-                    if v.starts_with("Bearer ") || v.starts_with("bearer ") {
-                        v.to_owned()
-                    } else {
-                        format!("Bearer {v}")
-                    }
-                });
-            let viewer = match header {
-                None => Viewer::Anonymous,
-                Some(h) => init_state
-                    .auth
-                    .authenticate(&init_state.db, &h)
-                    .await
-                    .map_err(|e| async_graphql::Error::new(e.message()))?,
-            };
-            let mut data = async_graphql::Data::default();
-            data.insert(RequestData::new(
-                init_state.db.clone(),
-                viewer,
-                init_state.auth.clone(),
-                init_state.throttle.clone(),
-                client_ip,
-            ));
-            Ok(data)
+/// The viewer of a request, from its `Authorization` header; a refused token is answered
+/// here and now.
+async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpResponse> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let value = value.to_str().unwrap_or("");
+    state
+        .auth
+        .authenticate(&state.db, value)
+        .await
+        .map_err(|err| {
+            state
+                .metrics
+                .observe(None, err.code(), std::time::Duration::ZERO);
+            auth_error(err)
         })
-        .start(&req, payload)
 }
 
-/// Reads the well-known parameters of a GraphQL request.
-fn request_from(mut fields: Map<String, Value>) -> Result<async_graphql::Request, String> {
-    let query = match fields.remove("query") {
-        Some(Value::String(q)) => q,
-        Some(_) => return Err("`query` must be a string".into()),
-        None => return Err("the request has no `query`".into()),
-    };
-    let mut request = async_graphql::Request::new(query);
-    match fields.remove("operationName") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(name)) => request = request.operation_name(name),
-        Some(_) => return Err("`operationName` must be a string".into()),
-    }
-    match fields.remove("variables") {
-        None | Some(Value::Null) => {}
-        Some(v @ Value::Object(_)) => {
-            request = request.variables(async_graphql::Variables::from_json(v));
-        }
-        Some(_) => return Err("`variables` must be an object".into()),
-    }
-    match fields.remove("extensions") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(map)) => {
-            for (k, v) in map {
-                let v = async_graphql::Value::from_json(v)
-                    .map_err(|_| "`extensions` is malformed".to_string())?;
-                request.extensions.insert(k, v);
-            }
-        }
-        Some(_) => return Err("`extensions` must be an object".into()),
-    }
-    Ok(request)
-}
-
-/// Parses, checks the method, executes and shapes the response.
-async fn execute(
-    req: &HttpRequest,
-    mut request: async_graphql::Request,
-    media: &'static str,
-    via_get: bool,
-    state: &AppState,
-) -> HttpResponse {
-    let operation_name = request.operation_name.clone();
-    let parse_error = match request.parsed_query() {
-        Ok(doc) => {
-            if via_get && is_mutation(&doc.operations, operation_name.as_deref()) {
-                let mut response = error_response(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "BAD_REQUEST",
-                    "mutations must be sent with POST",
-                );
-                response
-                    .headers_mut()
-                    .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-                return response;
-            }
-            None
-        }
-        Err(e) => Some(e.message.clone()),
-    };
-    if let Some(message) = parse_error {
-        let body = json!({ "errors": [{ "message": message, "extensions": { "code": "GRAPHQL_PARSE_FAILED" } }] });
-        let status = if media == GRAPHQL_RESPONSE {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-        return HttpResponse::build(status).content_type(media).json(body);
-    }
-
-    let viewer = match req.headers().get(header::AUTHORIZATION) {
-        None => Viewer::Anonymous,
-        Some(value) => {
-            let value = value.to_str().unwrap_or("");
-            match state.auth.authenticate(&state.db, value).await {
-                Ok(viewer) => viewer,
-                Err(err) => return auth_error(err),
-            }
-        }
-    };
-    let client_ip = req.peer_addr().map(|a| a.ip());
-    let viewer_is_anonymous = viewer == Viewer::Anonymous;
-    if let Err(crate::error::AppError::RateLimited { retry_after }) =
-        state.rate_limiter.check(&viewer, client_ip)
-    {
-        let mut response = error_response(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            &format!("too many requests; try again in {retry_after} s"),
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
-        return response;
-    }
-    let data = RequestData::new(
-        state.db.clone(),
-        viewer,
-        state.auth.clone(),
-        state.throttle.clone(),
-        client_ip,
-    );
-    let mut request = request.data(data);
-    if viewer_is_anonymous && !state.request_limits.public_introspection {
-        request = request.disable_introspection();
-    }
-    let timeout = state.request_limits.timeout;
-    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
-        Ok(response) => response,
-        Err(_) => return error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "TIMEOUT",
-            "the request took too long and was stopped; ask for less (smaller pages, fewer fields)",
-        ),
-    };
-    let retry_after = response.errors.iter().find_map(|e| {
-        let ext = e.extensions.as_ref()?;
-        match (ext.get("code"), ext.get("retryAfter")) {
-            (Some(async_graphql::Value::String(code)), Some(async_graphql::Value::Number(n)))
-                if code == "RATE_LIMITED" =>
-            {
-                n.as_u64()
-            }
-            _ => None,
-        }
-    });
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
-        for error in errors {
-            add_default_code(error, request_error);
-        }
-    }
-    if request_error {
-        // A request that never executed has no `data` entry at all.
-        if let Some(map) = body.as_object_mut() {
-            map.remove("data");
-        }
-    }
-    if let Some(secs) = retry_after {
-        return HttpResponse::build(StatusCode::TOO_MANY_REQUESTS)
-            .content_type(media)
-            .insert_header((header::RETRY_AFTER, secs.to_string()))
-            .json(body);
-    }
-    let status = if request_error && media == GRAPHQL_RESPONSE {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    HttpResponse::build(status).content_type(media).json(body)
-}
-
-/// A refused token: 401 (UNAUTHENTICATED, with a Bearer challenge) or 403 (FORBIDDEN).
+/// A refused token: 401 (UNAUTHENTICATED, with a Bearer challenge), 403 (FORBIDDEN), or 503
+/// when the database could not be asked.
 fn auth_error(err: crate::error::AppError) -> HttpResponse {
-    let status = if err.code() == "FORBIDDEN" {
-        StatusCode::FORBIDDEN
-    } else {
-        StatusCode::UNAUTHORIZED
+    let status = match err.code() {
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "SERVICE_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNAUTHORIZED,
     };
-    let mut response = error_response(status, err.code(), &err.message());
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer"),
-        );
+    let mut response = if status == StatusCode::SERVICE_UNAVAILABLE {
+        let retry = crate::error::UNAVAILABLE_RETRY_AFTER;
+        HttpResponse::build(status)
+            .content_type(JSON)
+            .json(json!({ "errors": [{
+            "message": err.message(),
+            "extensions": { "code": err.code(), "retryable": true, "retryAfter": retry }
+        }] }))
+    } else {
+        error_response(status, err.code(), &err.message())
+    };
+    let headers = response.headers_mut();
+    match status {
+        StatusCode::UNAUTHORIZED => {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        StatusCode::SERVICE_UNAVAILABLE => {
+            headers.insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(crate::error::UNAVAILABLE_RETRY_AFTER),
+            );
+        }
+        _ => {}
     }
     response
-}
-
-/// Every error carries `extensions.code`; ours set it, async-graphql's own do not.
-fn add_default_code(error: &mut Value, request_error: bool) {
-    let Some(error) = error.as_object_mut() else {
-        return;
-    };
-    let extensions = error.entry("extensions").or_insert_with(|| json!({}));
-    if let Some(ext) = extensions.as_object_mut() {
-        ext.entry("code").or_insert_with(|| {
-            // Without a path the request failed validation; with one, an argument was
-            // rejected by its validator (server-side failures are coded INTERNAL by us).
-            Value::String(
-                if request_error {
-                    "GRAPHQL_VALIDATION_FAILED"
-                } else {
-                    "BAD_USER_INPUT"
-                }
-                .into(),
-            )
-        });
-    }
-}
-
-fn is_mutation(operations: &DocumentOperations, name: Option<&str>) -> bool {
-    match operations {
-        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
-        DocumentOperations::Multiple(map) => match name {
-            Some(name) => map
-                .get(name)
-                .is_some_and(|op| op.node.ty == OperationType::Mutation),
-            None => false,
-        },
-    }
 }

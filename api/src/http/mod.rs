@@ -1,7 +1,15 @@
-//! The actix-web app: `/graphql` (POST, GET, GraphiQL) and `/healthz`.
+//! The actix-web app: `/graphql` (POST, GET, GraphiQL, websockets), `/healthz`, `/readyz`
+//! and `/metrics`.
 
+mod caching;
+mod execute;
 mod graphql;
 mod health;
+pub mod metrics;
+pub mod persisted;
+mod request_id;
+pub mod shutdown;
+mod ws;
 
 use crate::db::StatementCounter;
 use crate::graphql::ExodusSchema;
@@ -22,6 +30,10 @@ pub struct AppState {
     pub rate_limiter: std::sync::Arc<crate::auth::throttle::RequestLimiter>,
     /// "*" or a comma-separated list of allowed browser origins.
     pub cors_origins: String,
+    pub persisted: std::sync::Arc<persisted::PersistedQueries>,
+    pub metrics: std::sync::Arc<metrics::Metrics>,
+    /// Raised when the server stops; open websockets close on it.
+    pub shutdown: shutdown::Shutdown,
 }
 
 /// Registers the routes; shared by the server and the tests.
@@ -38,7 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .and_then(|v| v.to_str().ok())
                             .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
                     }))
-                    .to(graphql::websocket),
+                    .to(ws::websocket),
             )
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get))
@@ -46,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(metrics::metrics))
     .default_service(web::to(not_found));
 }
 
@@ -62,8 +75,8 @@ async fn not_found() -> HttpResponse {
 pub struct ServeOptions {
     /// Worker threads; 0 means one per CPU core.
     pub workers: usize,
-    /// Stop gracefully on SIGINT and SIGTERM (off in tests, which stop the server themselves).
-    pub handle_signals: bool,
+    /// Seconds requests in flight get to finish once the server is stopping.
+    pub shutdown_timeout: u64,
 }
 
 /// Starts serving on an already bound listener.
@@ -75,19 +88,53 @@ pub fn serve(
     let data = web::Data::new(state);
     let origins = data.cors_origins.clone();
     let mut server = HttpServer::new(move || {
+        // The last `wrap` is the outermost: the request id and its span come first.
         App::new()
             .app_data(data.clone())
+            .wrap(actix_web::middleware::Compress::default())
             .wrap(security_headers())
             .wrap(cors(&origins))
+            .wrap(actix_web::middleware::from_fn(track_in_flight))
+            .wrap(actix_web::middleware::from_fn(request_id::echo))
+            .wrap(tracing_actix_web::TracingLogger::<request_id::RootSpan>::new())
             .configure(configure)
     });
     if options.workers > 0 {
         server = server.workers(options.workers);
     }
-    if !options.handle_signals {
-        server = server.disable_signals();
-    }
+    // Signals are the caller's: `stop` closes websockets before the graceful stop.
+    server = server
+        .disable_signals()
+        .shutdown_timeout(options.shutdown_timeout);
     Ok(server.listen(listener)?.run())
+}
+
+/// Stops gracefully: websockets are told to reconnect (close code 1012), the listener stops
+/// accepting, requests in flight finish (within `limit`), then the server shuts down.
+pub async fn stop(
+    shutdown: &shutdown::Shutdown,
+    server: &actix_web::dev::ServerHandle,
+    limit: std::time::Duration,
+) {
+    shutdown.trigger();
+    server.pause().await;
+    if !shutdown.drained(limit).await {
+        tracing::warn!("requests still in flight after the shutdown timeout; stopping anyway");
+    }
+    server.stop(true).await;
+}
+
+/// Counts the request as in flight while its handler runs (reading the body included).
+async fn track_in_flight(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let guard = request
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.shutdown.enter());
+    let response = next.call(request).await;
+    drop(guard);
+    response
 }
 
 /// Headers every response carries: no sniffing, no framing, no referrer leaks.

@@ -55,6 +55,10 @@ pub struct RequestLimits {
     pub max_body_bytes: usize,
     pub timeout: std::time::Duration,
     pub public_introspection: bool,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
+    pub max_batch: usize,
+    pub cache_max_age: u32,
 }
 
 /// A visible record by its slug.

@@ -1,0 +1,351 @@
+//! One GraphQL request, from its JSON parameters to the status and body it gets: rate limit,
+//! persisted queries, parsing, execution under the timeout, error codes, metrics.
+
+use super::graphql::GRAPHQL_RESPONSE;
+use super::AppState;
+use crate::graphql::context::RequestData;
+use crate::service::Viewer;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use futures_util::FutureExt;
+use serde_json::{json, Map, Value};
+use std::time::Instant;
+
+/// What one request produced.
+pub struct Outcome {
+    pub status: StatusCode,
+    pub body: Value,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// A successful query without errors: an anonymous GET of it may be cached.
+    pub cacheable: bool,
+}
+
+impl Outcome {
+    fn new(status: StatusCode, body: Value) -> Self {
+        Self {
+            status,
+            body,
+            headers: Vec::new(),
+            cacheable: false,
+        }
+    }
+
+    fn error(status: StatusCode, code: &str, message: &str) -> Self {
+        Self::new(
+            status,
+            json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+        )
+    }
+
+    pub fn bad_request(message: &str) -> Self {
+        Self::error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    /// A request that could not be executed: 400 for graphql-response+json, 200 for legacy
+    /// application/json clients, as the GraphQL-over-HTTP specification says.
+    fn request_error(media: &str, code: &str, message: &str) -> Self {
+        let status = if media == GRAPHQL_RESPONSE {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        Self::error(status, code, message)
+    }
+
+    fn header(mut self, name: HeaderName, value: impl Into<HeaderValue>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn into_response(self, media: &str) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status);
+        builder.content_type(media);
+        for header in self.headers {
+            builder.insert_header(header);
+        }
+        builder.json(self.body)
+    }
+}
+
+/// Runs one request given as its JSON parameters (`query`, `operationName`, `variables`,
+/// `extensions`).
+pub async fn run(
+    req: &HttpRequest,
+    fields: Map<String, Value>,
+    viewer: &Viewer,
+    media: &'static str,
+    via_get: bool,
+    state: &AppState,
+) -> Outcome {
+    let started = Instant::now();
+    let mut operation = fields
+        .get("operationName")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let (outcome, label) =
+        run_inner(req, fields, viewer, media, via_get, state, &mut operation).await;
+    state
+        .metrics
+        .observe(operation.as_deref(), label, started.elapsed());
+    let span = tracing::Span::current();
+    span.record("graphql.operation", operation.as_deref().unwrap_or(""));
+    span.record("graphql.outcome", label);
+    outcome
+}
+
+async fn run_inner(
+    req: &HttpRequest,
+    mut fields: Map<String, Value>,
+    viewer: &Viewer,
+    media: &'static str,
+    via_get: bool,
+    state: &AppState,
+    operation: &mut Option<String>,
+) -> (Outcome, &'static str) {
+    let anonymous = *viewer == Viewer::Anonymous;
+    let client_ip = req.peer_addr().map(|a| a.ip());
+    if let Err(crate::error::AppError::RateLimited { retry_after }) =
+        state.rate_limiter.check(viewer, client_ip)
+    {
+        state
+            .metrics
+            .rate_limited(if anonymous { "address" } else { "editor" });
+        let outcome = Outcome::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            &format!("too many requests; try again in {retry_after} s"),
+        )
+        .header(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        return (outcome, "rate_limited");
+    }
+
+    let mut request = match request_from(&mut fields) {
+        Ok(r) => r,
+        Err(message) => return (Outcome::bad_request(&message), "bad_request"),
+    };
+    let query = match fields.remove("query") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(q)) => Some(q),
+        Some(_) => {
+            return (
+                Outcome::bad_request("`query` must be a string"),
+                "bad_request",
+            )
+        }
+    };
+    let persisted = fields
+        .get("extensions")
+        .and_then(|e| e.get("persistedQuery"));
+    match state.persisted.resolve(query, persisted, anonymous) {
+        Ok(query) => request.query = query,
+        Err(super::persisted::PersistedError::Malformed(message)) => {
+            return (Outcome::bad_request(&message), "bad_request")
+        }
+        Err(e) => {
+            return (
+                Outcome::request_error(media, e.code(), &e.message()),
+                "persisted_query",
+            )
+        }
+    }
+
+    let operation_name = request.operation_name.clone();
+    let parse_error = match request.parsed_query() {
+        Ok(doc) => {
+            // Without operationName, a document's one named operation names the request.
+            if let (None, DocumentOperations::Multiple(named)) = (&operation, &doc.operations) {
+                if named.len() == 1 {
+                    *operation = named.keys().next().map(|n| n.to_string());
+                }
+            }
+            if via_get && is_mutation(&doc.operations, operation_name.as_deref()) {
+                let outcome = Outcome::error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "BAD_REQUEST",
+                    "mutations must be sent with POST",
+                )
+                .header(header::ALLOW, HeaderValue::from_static("POST"));
+                return (outcome, "bad_request");
+            }
+            None
+        }
+        Err(e) => Some(e.message.clone()),
+    };
+    if let Some(message) = parse_error {
+        return (
+            Outcome::request_error(media, "GRAPHQL_PARSE_FAILED", &message),
+            "invalid",
+        );
+    }
+
+    let data = RequestData::new(
+        state.db.clone(),
+        viewer.clone(),
+        state.auth.clone(),
+        state.throttle.clone(),
+        client_ip,
+    );
+    let mut request = request.data(data);
+    if anonymous && !state.request_limits.public_introspection {
+        request = request.disable_introspection();
+    }
+    let timeout = state.request_limits.timeout;
+    // A panic in a resolver is a bug; it is logged and answered as INTERNAL, and the worker
+    // and the connection live on.
+    let execution = std::panic::AssertUnwindSafe(state.schema.execute(request)).catch_unwind();
+    let response = match tokio::time::timeout(timeout, execution).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(_)) => {
+            tracing::error!("a resolver panicked");
+            let outcome = Outcome::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error; it has been logged",
+            );
+            return (outcome, "internal");
+        }
+        Err(_) => {
+            let outcome = Outcome::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                "the request took too long and was stopped; ask for less (smaller pages, fewer fields)",
+            );
+            return (outcome, "timeout");
+        }
+    };
+    shape(response, media, state)
+}
+
+/// Status, headers and codes for an executed response.
+fn shape(
+    response: async_graphql::Response,
+    media: &'static str,
+    state: &AppState,
+) -> (Outcome, &'static str) {
+    let code_of = |e: &async_graphql::ServerError| match e.extensions.as_ref()?.get("code") {
+        Some(async_graphql::Value::String(code)) => Some(code.clone()),
+        _ => None,
+    };
+    let login_limited = response.errors.iter().find_map(|e| {
+        let ext = e.extensions.as_ref()?;
+        match (ext.get("code"), ext.get("retryAfter")) {
+            (Some(async_graphql::Value::String(code)), Some(async_graphql::Value::Number(n)))
+                if code == "RATE_LIMITED" =>
+            {
+                n.as_u64()
+            }
+            _ => None,
+        }
+    });
+    let unavailable = response
+        .errors
+        .iter()
+        .any(|e| code_of(e).as_deref() == Some("SERVICE_UNAVAILABLE"));
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let no_errors = response.errors.is_empty();
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
+        for error in errors {
+            add_default_code(error, request_error);
+        }
+    }
+    if request_error {
+        // A request that never executed has no `data` entry at all.
+        if let Some(map) = body.as_object_mut() {
+            map.remove("data");
+        }
+    }
+    if let Some(secs) = login_limited {
+        state.metrics.rate_limited("login");
+        let outcome = Outcome::new(StatusCode::TOO_MANY_REQUESTS, body)
+            .header(header::RETRY_AFTER, HeaderValue::from(secs));
+        return (outcome, "rate_limited");
+    }
+    if unavailable {
+        // Retryable as it is; the database is down or restarting.
+        let outcome = Outcome::new(StatusCode::SERVICE_UNAVAILABLE, body).header(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::error::UNAVAILABLE_RETRY_AFTER),
+        );
+        return (outcome, "unavailable");
+    }
+    if request_error {
+        let status = if media == GRAPHQL_RESPONSE {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        return (Outcome::new(status, body), "invalid");
+    }
+    let mut outcome = Outcome::new(StatusCode::OK, body);
+    outcome.cacheable = no_errors;
+    (outcome, if no_errors { "ok" } else { "error" })
+}
+
+/// Reads `operationName`, `variables` and `extensions`; the query is settled afterwards (it
+/// may come from a persisted query).
+fn request_from(fields: &mut Map<String, Value>) -> Result<async_graphql::Request, String> {
+    let mut request = async_graphql::Request::new("");
+    match fields.remove("operationName") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => request = request.operation_name(name),
+        Some(_) => return Err("`operationName` must be a string".into()),
+    }
+    match fields.remove("variables") {
+        None | Some(Value::Null) => {}
+        Some(v @ Value::Object(_)) => {
+            request = request.variables(async_graphql::Variables::from_json(v));
+        }
+        Some(_) => return Err("`variables` must be an object".into()),
+    }
+    match fields.get("extensions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(map)) => {
+            for (k, v) in map {
+                let v = async_graphql::Value::from_json(v.clone())
+                    .map_err(|_| "`extensions` is malformed".to_string())?;
+                request.extensions.insert(k.clone(), v);
+            }
+        }
+        Some(_) => return Err("`extensions` must be an object".into()),
+    }
+    Ok(request)
+}
+
+/// Every error carries `extensions.code`; ours set it, async-graphql's own do not.
+fn add_default_code(error: &mut Value, request_error: bool) {
+    let Some(error) = error.as_object_mut() else {
+        return;
+    };
+    let extensions = error.entry("extensions").or_insert_with(|| json!({}));
+    if let Some(ext) = extensions.as_object_mut() {
+        ext.entry("code").or_insert_with(|| {
+            // Without a path the request failed validation; with one, an argument was
+            // rejected by its validator (server-side failures are coded INTERNAL by us).
+            Value::String(
+                if request_error {
+                    "GRAPHQL_VALIDATION_FAILED"
+                } else {
+                    "BAD_USER_INPUT"
+                }
+                .into(),
+            )
+        });
+    }
+}
+
+fn is_mutation(operations: &DocumentOperations, name: Option<&str>) -> bool {
+    match operations {
+        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
+        DocumentOperations::Multiple(map) => match name {
+            Some(name) => map
+                .get(name)
+                .is_some_and(|op| op.node.ty == OperationType::Mutation),
+            None => false,
+        },
+    }
+}

@@ -1,0 +1,200 @@
+//! `/metrics` in the Prometheus text format: requests by operation and outcome, latency
+//! histograms, websocket connections and subscriptions, the database pool, rate-limit
+//! rejections and SQL statements.
+
+use super::AppState;
+use actix_web::{web, HttpResponse};
+use prometheus::{
+    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Operation names are chosen by clients; past this many distinct names, new ones are counted
+/// as "other" so that a client cannot blow up the number of time series.
+const MAX_OPERATION_LABELS: usize = 200;
+
+/// The service's metrics, registered in their own registry.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    rate_limited: IntCounterVec,
+    websockets: IntGauge,
+    subscriptions: IntGauge,
+    pool: IntGaugeVec,
+    statements: IntCounter,
+    operations: Mutex<HashSet<String>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "exodus_graphql_requests_total",
+                "GraphQL requests by operation name and outcome",
+            ),
+            &["operation", "outcome"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "exodus_graphql_request_duration_seconds",
+                "Time from a GraphQL request's arrival to its response, by operation",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["operation"],
+        )
+        .expect("valid metric");
+        let rate_limited = IntCounterVec::new(
+            Opts::new(
+                "exodus_rate_limited_total",
+                "Requests refused with 429, by who was limited",
+            ),
+            &["scope"],
+        )
+        .expect("valid metric");
+        let websockets = IntGauge::new(
+            "exodus_websocket_connections",
+            "Open GraphQL websocket connections",
+        )
+        .expect("valid metric");
+        let subscriptions = IntGauge::new(
+            "exodus_active_subscriptions",
+            "Subscriptions currently waiting for changes",
+        )
+        .expect("valid metric");
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "exodus_db_pool_connections",
+                "Database pool connections by state (idle, in_use, max)",
+            ),
+            &["state"],
+        )
+        .expect("valid metric");
+        let statements = IntCounter::new(
+            "exodus_db_statements_total",
+            "SQL statements sent to the database",
+        )
+        .expect("valid metric");
+        for metric in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(rate_limited.clone()),
+            Box::new(websockets.clone()),
+            Box::new(subscriptions.clone()),
+            Box::new(pool.clone()),
+            Box::new(statements.clone()),
+        ] {
+            registry.register(metric).expect("metric names are unique");
+        }
+        Self {
+            registry,
+            requests,
+            latency,
+            rate_limited,
+            websockets,
+            subscriptions,
+            pool,
+            statements,
+            operations: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Counts one GraphQL request and its latency.
+    pub fn observe(&self, operation: Option<&str>, outcome: &str, elapsed: Duration) {
+        let operation = self.operation_label(operation);
+        self.requests
+            .with_label_values(&[operation.as_str(), outcome])
+            .inc();
+        self.latency
+            .with_label_values(&[operation.as_str()])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts a 429; `scope` is "address", "editor" or "login".
+    pub fn rate_limited(&self, scope: &str) {
+        self.rate_limited.with_label_values(&[scope]).inc();
+    }
+
+    /// A websocket connection opened (+1) or closed (-1).
+    pub fn websocket(&self, delta: i64) {
+        self.websockets.add(delta);
+    }
+
+    /// A bounded, printable label for a client-chosen operation name.
+    fn operation_label(&self, name: Option<&str>) -> String {
+        let Some(name) = name.filter(|n| !n.is_empty()) else {
+            return "anonymous".to_owned();
+        };
+        let valid = name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return "other".to_owned();
+        }
+        let mut seen = self.operations.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.contains(name) || seen.len() < MAX_OPERATION_LABELS {
+            seen.insert(name.to_owned());
+            name.to_owned()
+        } else {
+            "other".to_owned()
+        }
+    }
+
+    /// The text exposition, with the gauges read from the app's state now.
+    pub fn render(&self, state: &AppState) -> String {
+        self.subscriptions.set(state.bus.subscribers() as i64);
+        let (size, idle, max) = pool_stats(&state.db);
+        self.pool.with_label_values(&["idle"]).set(idle);
+        self.pool.with_label_values(&["in_use"]).set(size - idle);
+        self.pool.with_label_values(&["max"]).set(max);
+        let sent = state.statements.get();
+        let counted = self.statements.get();
+        if sent > counted {
+            self.statements.inc_by(sent - counted);
+        }
+        TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_default()
+    }
+}
+
+/// Open, idle and maximum connections of the pool.
+fn pool_stats(db: &sea_orm::DatabaseConnection) -> (i64, i64, i64) {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (
+                pool.size() as i64,
+                pool.num_idle() as i64,
+                pool.options().get_max_connections() as i64,
+            )
+        }
+        _ => {
+            let pool = db.get_sqlite_connection_pool();
+            (
+                pool.size() as i64,
+                pool.num_idle() as i64,
+                pool.options().get_max_connections() as i64,
+            )
+        }
+    }
+}
+
+/// GET /metrics.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(state.metrics.render(&state))
+}

@@ -1,0 +1,446 @@
+//! Production features of the HTTP layer: document limits, batches, persisted queries and the
+//! safelist, HTTP caching and compression, metrics and request ids.
+
+use awc::http::Method;
+use entity::enums::EditorRole;
+use harness::{backend_tests, serde_json::json, serde_json::Value, TestApp, TRANSPORT_WS};
+use std::time::Duration;
+
+backend_tests!(
+    root_fields_and_aliases_are_limited,
+    batches_run_in_order_up_to_the_limit,
+    automatic_persisted_queries,
+    safelist_mode_admits_registered_operations_only,
+    public_gets_are_cacheable_and_revalidate,
+    responses_are_compressed_on_request,
+    metrics_count_requests_outcomes_and_connections,
+    every_response_has_a_request_id,
+);
+
+const STATS: &str = "query Stats { stats { pacts organizations } }";
+
+/// The SHA-256 that APQ names a query by (computed with the app's own function).
+fn sha(query: &str) -> String {
+    exodus::http::persisted::hash(query)
+}
+
+fn get_path(params: &[(&str, &str)]) -> String {
+    format!(
+        "/graphql?{}",
+        serde_urlencoded::to_string(params).expect("encodable")
+    )
+}
+
+async fn root_fields_and_aliases_are_limited(app: TestApp) {
+    let roots: String = (0..21)
+        .map(|i| format!("r{i}: stats {{ pacts }} "))
+        .collect();
+    let reply = app.query(&format!("{{ {roots} }}"), json!({})).await;
+    assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        reply.message().contains("21 root fields"),
+        "{}",
+        reply.message()
+    );
+
+    // Aliases below the root count too, and as often as a fragment is spread.
+    let nested: String = (0..16).map(|i| format!("p{i}: pacts ")).collect();
+    let query = format!(
+        "{{ stats {{ ...F }} again: stats {{ ...F }} }} fragment F on Stats {{ {nested} }}"
+    );
+    let reply = app.query(&query, json!({})).await;
+    assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        reply.message().contains("33 aliases"),
+        "{}",
+        reply.message()
+    );
+
+    // Within the limits, aliases work as usual.
+    let data = app
+        .data("{ a: stats { pacts } b: stats { p: pacts } }", json!({}))
+        .await;
+    assert_eq!(data["b"]["p"], 8);
+}
+
+async fn batches_run_in_order_up_to_the_limit(app: TestApp) {
+    let reply = app
+        .post(json!([
+            { "query": STATS },
+            { "query": "{ stats { reactions } }" },
+            { "query": "{ nope }" },
+            "not an object",
+        ]))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let results = reply.body.as_array().expect("an array of results");
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[0]["data"]["stats"]["pacts"], 8);
+    assert_eq!(results[1]["data"]["stats"]["reactions"], 34);
+    assert_eq!(
+        results[2]["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    assert_eq!(results[3]["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+
+    let eleven: Vec<Value> = (0..11).map(|_| json!({ "query": STATS })).collect();
+    let reply = app.post(Value::Array(eleven)).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.code(), "BAD_REQUEST");
+    assert!(reply.message().contains("between 1 and 10"));
+    assert_eq!(app.post(json!([])).await.status, 400);
+}
+
+async fn automatic_persisted_queries(app: TestApp) {
+    let hash = sha(STATS);
+    let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string();
+    let accept = [("accept", "application/json")];
+
+    // 1. The hash alone, unknown yet: the client is told to send the query.
+    let reply = app
+        .request(
+            Method::GET,
+            &get_path(&[("extensions", &ext)]),
+            &accept,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.code(), "PERSISTED_QUERY_NOT_FOUND");
+    assert_eq!(reply.message(), "PersistedQueryNotFound");
+
+    // 2. The query with its hash registers it.
+    let reply = app
+        .request(
+            Method::GET,
+            &get_path(&[("query", STATS), ("extensions", &ext)]),
+            &accept,
+            None,
+        )
+        .await;
+    assert_eq!(reply.data()["stats"]["pacts"], 8);
+
+    // 3. From now on the hash alone is enough, as a short cacheable GET.
+    let reply = app
+        .request(
+            Method::GET,
+            &get_path(&[("extensions", &ext)]),
+            &accept,
+            None,
+        )
+        .await;
+    assert_eq!(reply.data()["stats"]["pacts"], 8);
+    assert!(reply.headers.get("etag").is_some());
+    // POST works the same way.
+    let reply = app
+        .post(json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }))
+        .await;
+    assert_eq!(reply.data()["stats"]["pacts"], 8);
+
+    // A query that does not match its hash is refused, and nothing is registered.
+    let other = "{ stats { reactions } }";
+    let lie = json!({ "query": other, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha("{ x }") } } });
+    let reply = app.post(lie).await;
+    assert_eq!(reply.code(), "PERSISTED_QUERY_HASH_MISMATCH");
+    let reply = app.post(json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha("{ x }") } } })).await;
+    assert_eq!(reply.code(), "PERSISTED_QUERY_NOT_FOUND");
+
+    // Malformed extensions are a bad request, not a crash.
+    for bad in [
+        json!({ "version": 2, "sha256Hash": hash }),
+        json!({ "version": 1, "sha256Hash": "abc" }),
+        json!("not an object"),
+    ] {
+        let reply = app
+            .post(json!({ "extensions": { "persistedQuery": bad } }))
+            .await;
+        assert_eq!(reply.status, 400, "{}", reply.text);
+        assert_eq!(reply.code(), "BAD_REQUEST");
+    }
+}
+
+async fn safelist_mode_admits_registered_operations_only(app: TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("safelist.json");
+    let manifest = json!({
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": [
+            { "id": sha(STATS), "name": "Stats", "type": "query", "body": STATS },
+            { "id": sha(harness::LOGIN), "type": "mutation", "body": harness::LOGIN },
+        ]
+    });
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let app = harness::spawn_with(app.backend, |c| c.safelist = Some(path.clone()))
+        .await
+        .unwrap();
+
+    // Registered: by hash alone, or by its exact text.
+    let reply = app
+        .post(json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha(STATS) } } }))
+        .await;
+    assert_eq!(reply.data()["stats"]["pacts"], 8);
+    assert_eq!(app.data(STATS, json!({})).await["stats"]["pacts"], 8);
+
+    // Anything else is refused for anonymous clients, and cannot be registered through APQ.
+    let other = "{ stats { reactions } }";
+    let reply = app.query(other, json!({})).await;
+    assert_eq!(reply.code(), "PERSISTED_QUERY_NOT_IN_LIST");
+    let apq = json!({ "query": other, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha(other) } } });
+    assert_eq!(app.post(apq).await.code(), "PERSISTED_QUERY_NOT_IN_LIST");
+
+    // Editors are not held to the list; the login mutation they use is registered.
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    assert!(
+        app.data_as(&token, other, json!({})).await["stats"]["reactions"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+
+    // Subscriptions over websockets follow the same rule.
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("1", "subscription { changes { cursor } }", json!({}))
+        .await;
+    let message = ws.next_message(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(message["type"], "error", "{message}");
+    assert_eq!(
+        message["payload"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_IN_LIST"
+    );
+    ws.close().await;
+}
+
+async fn public_gets_are_cacheable_and_revalidate(app: TestApp) {
+    let path = get_path(&[("query", STATS)]);
+    let accept = [("accept", "application/json")];
+    let first = app.request(Method::GET, &path, &accept, None).await;
+    assert_eq!(first.status, 200);
+    let header = |r: &harness::Reply, name: &str| {
+        r.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(header(&first, "cache-control"), "public, max-age=30");
+    let etag = header(&first, "etag");
+    assert!(etag.starts_with("W/\"") && etag.len() > 10, "{etag:?}");
+
+    // Revalidation: the same ETag is 304 with no body; another is 200.
+    let again = app
+        .request(
+            Method::GET,
+            &path,
+            &[("accept", "application/json"), ("if-none-match", &etag)],
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 304, "{} then {}", first.text, again.text);
+    assert!(again.text.is_empty());
+    assert_eq!(header(&again, "etag"), etag);
+    let stale = app
+        .request(
+            Method::GET,
+            &path,
+            &[
+                ("accept", "application/json"),
+                ("if-none-match", "\"0000\""),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(stale.status, 200);
+
+    // After a change the body, and so the ETag, differ.
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let org = json!({ "slug": "cache-test", "name": "Cache test", "kind": "MULTISTAKEHOLDER", "categories": ["Internet Governance"],
+        "digitalRelevance": "CORE", "description": "A body used by the tests.", "website": "https://example.org" });
+    let created = app
+        .query_as(
+            &token,
+            "mutation($i: OrganizationInput!) { createOrganization(input: $i) { id } }",
+            json!({ "i": org }),
+        )
+        .await;
+    assert_eq!(header(&created, "cache-control"), "no-store");
+    // Drafts are not public; the stats count only published records, so the page is the same.
+    let same = app.request(Method::GET, &path, &accept, None).await;
+    assert_eq!(
+        header(&same, "etag"),
+        etag,
+        "{} then {}",
+        first.text,
+        same.text
+    );
+
+    // Not cacheable: POSTs, editors' GETs, errors.
+    let post = app.query(STATS, json!({})).await;
+    assert_eq!(header(&post, "cache-control"), "no-store");
+    let auth = format!("Bearer {token}");
+    let mine = app
+        .request(
+            Method::GET,
+            &path,
+            &[("accept", "application/json"), ("authorization", &auth)],
+            None,
+        )
+        .await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(header(&mine, "cache-control"), "no-store");
+    assert!(mine.headers.get("etag").is_none());
+    let broken = app
+        .request(
+            Method::GET,
+            &get_path(&[("query", "{ nope }")]),
+            &accept,
+            None,
+        )
+        .await;
+    assert_eq!(header(&broken, "cache-control"), "no-store");
+}
+
+async fn responses_are_compressed_on_request(app: TestApp) {
+    let query = "{ organizations(first: 100) { edges { node { name description } } } }";
+    let path = get_path(&[("query", query)]);
+    let compressed = app
+        .request(
+            Method::GET,
+            &path,
+            &[("accept", "application/json"), ("accept-encoding", "gzip")],
+            None,
+        )
+        .await;
+    assert_eq!(compressed.status, 200);
+    assert_eq!(
+        compressed.headers.get("content-encoding").unwrap(),
+        "gzip",
+        "a large page is gzipped"
+    );
+    // The client decoded it: the same data as uncompressed.
+    let plain = app
+        .request(
+            Method::GET,
+            &path,
+            &[
+                ("accept", "application/json"),
+                ("accept-encoding", "identity"),
+            ],
+            None,
+        )
+        .await;
+    assert!(plain.headers.get("content-encoding").is_none());
+    assert_eq!(compressed.body, plain.body);
+    assert_eq!(
+        plain.body["data"]["organizations"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        71
+    );
+}
+
+/// The value of one sample of the exposition, e.g. `name{label="x"}`.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+async fn metrics_count_requests_outcomes_and_connections(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| c.rate_limit_anonymous = 6)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        app.query(STATS, json!({})).await;
+    }
+    app.query("query Broken { nope }", json!({})).await;
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("1", "subscription { changes { cursor } }", json!({}))
+        .await;
+    // Let the subscription start reading.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Past the anonymous limit (6 a minute; the websocket is not counted).
+    for _ in 0..3 {
+        app.query(STATS, json!({})).await;
+    }
+
+    let reply = app.request(Method::GET, "/metrics", &[], None).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.content_type.starts_with("text/plain"));
+    let text = &reply.text;
+    assert_eq!(
+        sample(
+            text,
+            r#"exodus_graphql_requests_total{operation="Stats",outcome="ok"}"#
+        ),
+        Some(5.0),
+        "{text:.3000}"
+    );
+    assert_eq!(
+        sample(
+            text,
+            r#"exodus_graphql_requests_total{operation="Broken",outcome="invalid"}"#
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(text, r#"exodus_rate_limited_total{scope="address"}"#),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            text,
+            r#"exodus_graphql_request_duration_seconds_count{operation="Stats"}"#
+        ),
+        Some(5.0)
+    );
+    // The refused request was not parsed, so its operation is not known.
+    assert_eq!(
+        sample(
+            text,
+            r#"exodus_graphql_requests_total{operation="anonymous",outcome="rate_limited"}"#
+        ),
+        Some(1.0)
+    );
+    assert_eq!(sample(text, "exodus_websocket_connections"), Some(1.0));
+    assert!(sample(text, "exodus_active_subscriptions").unwrap() >= 1.0);
+    let max = if app.backend == harness::Backend::Sqlite {
+        1.0
+    } else {
+        10.0
+    };
+    assert_eq!(
+        sample(text, r#"exodus_db_pool_connections{state="max"}"#),
+        Some(max)
+    );
+    assert!(sample(text, "exodus_db_statements_total").unwrap() > 0.0);
+
+    ws.close().await;
+    // The connection count goes back down once the server sees the close.
+    let mut open = 1.0;
+    for _ in 0..50 {
+        let text = app.request(Method::GET, "/metrics", &[], None).await.text;
+        open = sample(&text, "exodus_websocket_connections").unwrap();
+        if open == 0.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(open, 0.0);
+}
+
+async fn every_response_has_a_request_id(app: TestApp) {
+    let a = app.query(STATS, json!({})).await;
+    let b = app.request(Method::GET, "/healthz", &[], None).await;
+    let id = |r: &harness::Reply| {
+        r.headers
+            .get("x-request-id")
+            .expect("an X-Request-Id header")
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(id(&a).len() >= 16);
+    assert_ne!(id(&a), id(&b));
+}
