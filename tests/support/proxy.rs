@@ -53,33 +53,30 @@ impl Proxy {
     }
 }
 
+/// Where the `host[:port]` of a PostgreSQL URL starts and ends.
+fn host_span(url: &str) -> (usize, usize) {
+    let scheme_end = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let start = url[scheme_end..]
+        .rfind('@')
+        .map(|i| scheme_end + i + 1)
+        .unwrap_or(scheme_end);
+    let end = url[start..]
+        .find(['/', '?'])
+        .map(|i| start + i)
+        .unwrap_or(url.len());
+    (start, end)
+}
+
 /// Replaces the `host:port` of a PostgreSQL URL.
 pub fn via(url: &str, addr: SocketAddr) -> String {
-    let scheme_end = url.find("://").map(|i| i + 3).unwrap_or(0);
-    let rest = &url[scheme_end..];
-    let host_start = rest.rfind('@').map(|i| i + 1).unwrap_or(0);
-    let host_end = rest[host_start..]
-        .find(['/', '?'])
-        .map(|i| i + host_start)
-        .unwrap_or(rest.len());
-    format!(
-        "{}{}{}{}",
-        &url[..scheme_end],
-        &rest[..host_start],
-        addr,
-        &rest[host_end..]
-    )
+    let (start, end) = host_span(url);
+    format!("{}{addr}{}", &url[..start], &url[end..])
 }
 
 /// The `host:port` a PostgreSQL URL names, resolved.
 pub fn target_of(url: &str) -> SocketAddr {
-    let rest = &url[url.find("://").map(|i| i + 3).unwrap_or(0)..];
-    let host_start = rest.rfind('@').map(|i| i + 1).unwrap_or(0);
-    let host_end = rest[host_start..]
-        .find(['/', '?'])
-        .map(|i| i + host_start)
-        .unwrap_or(rest.len());
-    let host = &rest[host_start..host_end];
+    let (start, end) = host_span(url);
+    let host = &url[start..end];
     let host = if host.contains(':') {
         host.to_owned()
     } else {

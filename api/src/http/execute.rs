@@ -43,15 +43,9 @@ impl Outcome {
         Self::error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
     }
 
-    /// A request that could not be executed: 400 for graphql-response+json, 200 for legacy
-    /// application/json clients, as the GraphQL-over-HTTP specification says.
+    /// A request that could not be executed.
     fn request_error(media: &str, code: &str, message: &str) -> Self {
-        let status = if media == GRAPHQL_RESPONSE {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-        Self::error(status, code, message)
+        Self::error(request_error_status(media), code, message)
     }
 
     fn header(mut self, name: HeaderName, value: impl Into<HeaderValue>) -> Self {
@@ -274,16 +268,21 @@ fn shape(
         return (outcome, "unavailable");
     }
     if request_error {
-        let status = if media == GRAPHQL_RESPONSE {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-        return (Outcome::new(status, body), "invalid");
+        return (Outcome::new(request_error_status(media), body), "invalid");
     }
     let mut outcome = Outcome::new(StatusCode::OK, body);
     outcome.cacheable = no_errors;
     (outcome, if no_errors { "ok" } else { "error" })
+}
+
+/// The status of a request that could not be executed: 400 for graphql-response+json, 200
+/// for legacy application/json clients, as the GraphQL-over-HTTP specification says.
+fn request_error_status(media: &str) -> StatusCode {
+    if media == GRAPHQL_RESPONSE {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
 }
 
 /// Reads `operationName`, `variables` and `extensions`; the query is settled afterwards (it

@@ -110,7 +110,7 @@ async fn serve(
                 };
                 let message = match ClientMessage::from_bytes(bytes) {
                     Ok(ClientMessage::ConnectionInit { payload }) => {
-                        anonymous = !has_token(payload.as_ref());
+                        anonymous = payload.as_ref().and_then(token_in).is_none();
                         Ok(ClientMessage::ConnectionInit { payload })
                     }
                     Ok(ClientMessage::Start { id, mut payload }) => {
@@ -172,12 +172,11 @@ fn close(code: CloseCode, reason: &str) -> CloseReason {
     }
 }
 
-fn has_token(payload: Option<&Value>) -> bool {
-    payload.is_some_and(|p| {
-        ["authorization", "Authorization", "token"]
-            .iter()
-            .any(|k| p.get(*k).and_then(Value::as_str).is_some())
-    })
+/// The token a connection_init payload carries, if any.
+fn token_in(payload: &Value) -> Option<&str> {
+    ["authorization", "Authorization", "token"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(Value::as_str))
 }
 
 /// Settles the query of a `subscribe` message: persisted queries and the safelist.
@@ -215,16 +214,13 @@ async fn connection_init(
     payload: Value,
     client_ip: Option<IpAddr>,
 ) -> async_graphql::Result<async_graphql::Data> {
-    let header = ["authorization", "Authorization", "token"]
-        .iter()
-        .find_map(|k| payload.get(*k).and_then(Value::as_str))
-        .map(|v| {
-            if v.starts_with("Bearer ") || v.starts_with("bearer ") {
-                v.to_owned()
-            } else {
-                format!("Bearer {v}")
-            }
-        });
+    let header = token_in(&payload).map(|v| {
+        if v.starts_with("Bearer ") || v.starts_with("bearer ") {
+            v.to_owned()
+        } else {
+            format!("Bearer {v}")
+        }
+    });
     let viewer = match header {
         None => Viewer::Anonymous,
         Some(h) => state
