@@ -203,6 +203,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         config.login_per_address,
     ));
     let bus = crate::events::ChangeBus::start(conn.clone());
+    // Know the log's head before the first request: the response cache is keyed by it.
+    bus.poke().await;
     let request_limits = crate::service::RequestLimits {
         max_depth: config.max_depth,
         max_complexity: config.max_complexity,
@@ -239,6 +241,9 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         cors_origins,
         rate_limiter,
         persisted,
+        responses: Arc::new(http::response_cache::ResponseCache::new(
+            config.response_cache_mb.saturating_mul(1 << 20),
+        )),
         metrics: Arc::new(http::metrics::Metrics::new()),
         shutdown: http::shutdown::Shutdown::default(),
     })

@@ -338,6 +338,15 @@ pub struct Config {
     )]
     pub cache_max_age: u32,
 
+    /// Megabytes of answers to anonymous queries kept until the data changes (0: off).
+    #[arg(
+        long,
+        env = "EXODUS_RESPONSE_CACHE_MB",
+        default_value_t = 64,
+        global = true
+    )]
+    pub response_cache_mb: usize,
+
     /// Seconds a request waits for a database connection before it is refused as
     /// SERVICE_UNAVAILABLE (also bounds how long requests hang while the database is down).
     #[arg(

@@ -8,7 +8,8 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::enums::{RecordKind, RecordStatus};
 use entity::*;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, Statement,
     Value,
 };
 use std::collections::HashMap;
@@ -60,12 +61,15 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = E::find()
+        let mut query = E::find()
             .filter(self.column.is_in(keys.iter().copied()))
             .filter(self.extra.clone())
-            .order_by_asc(self.order)
-            .all(&self.db)
-            .await?;
+            .order_by_asc(self.order);
+        // Then by key, so rows that tie on the order column come out the same way every time.
+        for key in E::PrimaryKey::iter() {
+            query = query.order_by_asc(key.into_column());
+        }
+        let rows = query.all(&self.db).await?;
         let mut grouped: HashMap<i64, Vec<E::Model>> = HashMap::new();
         for row in rows {
             if let Value::BigInt(Some(key)) = row.get(self.column) {
@@ -73,6 +77,116 @@ where
             }
         }
         Ok(grouped)
+    }
+}
+
+/// The first `n` visible rows per value of one integer column (a foreign key), ordered by
+/// (order, id); keyed by (value, n). A nested list with `first` then reads only the rows it
+/// returns: on PostgreSQL one index range per key (a LATERAL join on the `(key, order, id)`
+/// index), on SQLite a window function. The whole-list loader read every row and dropped most.
+pub struct FirstByColumn<E: EntityTrait> {
+    db: DatabaseConnection,
+    column: E::Column,
+    order: E::Column,
+    id: E::Column,
+    status: E::Column,
+    statuses: Vec<RecordStatus>,
+}
+
+impl<E> FirstByColumn<E>
+where
+    E: EntityTrait,
+{
+    fn statement(&self, keys: &[i64], n: u32) -> Statement {
+        let backend = self.db.get_database_backend();
+        let table = E::default().table_name().to_owned();
+        let (col, order, id, status) = (
+            self.column.as_str(),
+            self.order.as_str(),
+            self.id.as_str(),
+            self.status.as_str(),
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(keys.len() + self.statuses.len() + 1);
+        let mut param = |v: Value| {
+            values.push(v);
+            match backend {
+                DbBackend::Postgres => format!("${}", values.len()),
+                _ => "?".to_owned(),
+            }
+        };
+        let sql = if backend == DbBackend::Postgres {
+            let rows: Vec<String> = keys
+                .iter()
+                .map(|k| format!("({}::bigint)", param((*k).into())))
+                .collect();
+            let statuses: Vec<String> = self
+                .statuses
+                .iter()
+                .map(|s| param(s.as_str().into()))
+                .collect();
+            let limit = param(i64::from(n).into());
+            format!(
+                "SELECT t.* FROM (VALUES {}) AS k(key) CROSS JOIN LATERAL (\
+                 SELECT * FROM \"{table}\" WHERE \"{col}\" = k.key AND \"{status}\" IN ({}) \
+                 ORDER BY \"{order}\", \"{id}\" LIMIT {limit}) t \
+                 ORDER BY t.\"{col}\", t.\"{order}\", t.\"{id}\"",
+                rows.join(", "),
+                statuses.join(", ")
+            )
+        } else {
+            let keys: Vec<String> = keys.iter().map(|k| param((*k).into())).collect();
+            let statuses: Vec<String> = self
+                .statuses
+                .iter()
+                .map(|s| param(s.as_str().into()))
+                .collect();
+            let limit = param(i64::from(n).into());
+            format!(
+                "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY \"{col}\" \
+                 ORDER BY \"{order}\", \"{id}\") AS exodus_rank FROM \"{table}\" \
+                 WHERE \"{col}\" IN ({}) AND \"{status}\" IN ({})) ranked \
+                 WHERE exodus_rank <= {limit} ORDER BY \"{col}\", \"{order}\", \"{id}\"",
+                keys.join(", "),
+                statuses.join(", ")
+            )
+        };
+        Statement::from_sql_and_values(backend, sql, values)
+    }
+}
+
+impl<E> Loader<(i64, u32)> for FirstByColumn<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = Vec<E::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, u32)],
+    ) -> Result<HashMap<(i64, u32), Self::Value>, Self::Error> {
+        // Fields of one request usually share one `first`; each distinct n is one statement.
+        let mut by_n: HashMap<u32, Vec<i64>> = HashMap::new();
+        for (key, n) in keys {
+            by_n.entry(*n).or_default().push(*key);
+        }
+        let mut out: HashMap<(i64, u32), Vec<E::Model>> = HashMap::new();
+        for (n, keys) in by_n {
+            if n == 0 {
+                continue;
+            }
+            let rows = E::Model::find_by_statement(self.statement(&keys, n))
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                if let Value::BigInt(Some(key)) = row.get(self.column) {
+                    out.entry((key, n)).or_default().push(row);
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -196,6 +310,7 @@ pub struct Loaders {
     pub withdrawals_by_organization: DataLoader<ByColumn<withdrawal::Entity>>,
     pub withdrawals_by_instrument: DataLoader<ByColumn<withdrawal::Entity>>,
     pub reactions_by_withdrawal: DataLoader<ByColumn<reaction::Entity>>,
+    pub first_reactions_by_withdrawal: DataLoader<FirstByColumn<reaction::Entity>>,
     pub reactions_by_instrument: DataLoader<ByColumn<reaction::Entity>>,
     pub reactions_by_pact: DataLoader<ByColumn<reaction::Entity>>,
     pub reactions_by_stakeholder: DataLoader<ByColumn<reaction::Entity>>,
@@ -283,6 +398,17 @@ impl Loaders {
                 RC::WithdrawalId,
                 visible_reactions.clone(),
                 RC::ReactedOn,
+            ),
+            first_reactions_by_withdrawal: DataLoader::new(
+                FirstByColumn {
+                    db: db.clone(),
+                    column: RC::WithdrawalId,
+                    order: RC::ReactedOn,
+                    id: RC::Id,
+                    status: RC::Status,
+                    statuses: statuses.clone(),
+                },
+                tokio::spawn,
             ),
             reactions_by_instrument: by_column(
                 db,

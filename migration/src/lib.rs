@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_init;
 mod m20260102_000001_settings;
+mod m20261126_000001_first_reactions;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260101_000001_init::Migration),
             Box::new(m20260102_000001_settings::Migration),
+            Box::new(m20261126_000001_first_reactions::Migration),
         ]
     }
 }

@@ -309,6 +309,10 @@ async fn reaction_pact_and_organization_filters(app: TestApp) {
 }
 
 async fn nested_pages_do_not_cost_a_query_per_row(app: TestApp) {
+    // The cost of running the query, so not its answer from the response cache.
+    let app = harness::spawn_with(app.backend, |c| c.response_cache_mb = 0)
+        .await
+        .unwrap();
     let q = "query($n: Int) { withdrawals(first: $n) { totalCount edges { node {
         slug organization { name categories sources { note source { title } } corrections { claim } }
         instrument { title } reactions(first: 5) { stance stakeholder { name } }

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod auth;
+mod cache;
 mod dataset;
 mod edits;
 mod hardening;

@@ -14,6 +14,7 @@ use entity::revision;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::sync::Arc;
 
 /// What a subscriber asked for.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +30,8 @@ pub struct FeedFilter {
 /// One event of the feed.
 #[derive(Debug, Clone)]
 pub struct Change {
-    pub revision: revision::Model,
+    /// Shared with the other subscribers that received the same revision.
+    pub revision: Arc<revision::Model>,
     /// False when the record left the reader's view: drop it, and do not show its content.
     pub visible: bool,
 }
@@ -91,11 +93,42 @@ pub async fn read<C: ConnectionTrait>(
         .limit(limit)
         .all(db)
         .await?;
-    let mut last = after;
-    let mut out = Vec::with_capacity(rows.len());
+    let last = rows.last().map_or(after, |r| r.id);
+    let events = events(db, viewer, filter, rows.into_iter().map(Arc::new)).await?;
+    Ok((events, last))
+}
+
+/// Like [`read`], from revisions already in memory (the shared window of the newest ones):
+/// `rows` are every revision after the reader's cursor, in order, whatever the filter.
+pub async fn read_from<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &FeedFilter,
+    after: i64,
+    rows: Vec<Arc<revision::Model>>,
+) -> AppResult<(Vec<Change>, i64)> {
+    let last = rows.last().map_or(after, |r| r.id);
+    let wanted = rows.into_iter().filter(|r| {
+        (filter.kinds.is_empty() || filter.kinds.contains(&r.record_kind))
+            && (filter.records.is_empty()
+                || filter
+                    .records
+                    .iter()
+                    .any(|(k, id)| *k == r.record_kind && *id == r.record_id))
+    });
+    Ok((events(db, viewer, filter, wanted).await?, last))
+}
+
+/// The events a viewer may see among revisions that match the filter.
+async fn events<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &FeedFilter,
+    rows: impl Iterator<Item = Arc<revision::Model>>,
+) -> AppResult<Vec<Change>> {
+    let mut out = Vec::new();
     let public_only = !(filter.include_drafts && matches!(viewer, Viewer::Editor { .. }));
     for rev in rows {
-        last = rev.id;
         if !public_only {
             out.push(Change {
                 revision: rev,
@@ -125,7 +158,7 @@ pub async fn read<C: ConnectionTrait>(
             });
         }
     }
-    Ok((out, last))
+    Ok(out)
 }
 
 /// The sequence of the newest revision (0 for an empty log).

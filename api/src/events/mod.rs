@@ -10,6 +10,9 @@
 
 pub mod feed;
 mod listener;
+mod tail;
+
+pub use tail::Tail;
 
 use sea_orm::{DatabaseConnection, DbBackend, EntityTrait, QuerySelect};
 use std::sync::Arc;
@@ -24,6 +27,7 @@ pub const CHANNEL: &str = "exodus_changes";
 pub struct ChangeBus {
     head: Arc<watch::Sender<i64>>,
     db: DatabaseConnection,
+    tail: Tail,
 }
 
 impl ChangeBus {
@@ -34,6 +38,7 @@ impl ChangeBus {
         let bus = Self {
             head: Arc::new(tx),
             db: db.clone(),
+            tail: Tail::new(db.clone()),
         };
         let weak = Arc::downgrade(&bus.head);
         let reader = HeadReader { db: db.clone() };
@@ -61,9 +66,19 @@ impl ChangeBus {
         .await;
     }
 
+    /// The newest revision this process knows to be committed.
+    pub fn head(&self) -> i64 {
+        *self.head.borrow()
+    }
+
     /// A receiver that changes whenever the log's head moves.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.head.subscribe()
+    }
+
+    /// The newest revisions, shared by this process's subscribers.
+    pub fn tail(&self) -> Tail {
+        self.tail.clone()
     }
 
     /// How many subscribers are waiting on the bus.

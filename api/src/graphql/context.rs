@@ -7,13 +7,15 @@ use crate::service::{Limits, Viewer};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Per-request data: the database, the viewer, the request's loaders, and what login needs.
 pub struct RequestData {
     pub db: DatabaseConnection,
     pub viewer: Viewer,
-    pub loaders: Loaders,
+    /// Made on first use: a websocket connection holds its RequestData for hours, and most
+    /// requests (a subscription, a record by id) never touch most loaders.
+    loaders: OnceLock<Loaders>,
     pub auth: Arc<Auth>,
     pub throttle: Arc<LoginThrottle>,
     pub client_ip: Option<IpAddr>,
@@ -27,11 +29,10 @@ impl RequestData {
         throttle: Arc<LoginThrottle>,
         client_ip: Option<IpAddr>,
     ) -> Self {
-        let loaders = Loaders::new(&db, &viewer);
         Self {
             db,
             viewer,
-            loaders,
+            loaders: OnceLock::new(),
             auth,
             throttle,
             client_ip,
@@ -44,7 +45,8 @@ pub fn data<'a>(ctx: &'a Context<'_>) -> &'a RequestData {
 }
 
 pub fn loaders<'a>(ctx: &'a Context<'_>) -> &'a Loaders {
-    &data(ctx).loaders
+    let d = data(ctx);
+    d.loaders.get_or_init(|| Loaders::new(&d.db, &d.viewer))
 }
 
 pub fn limits(ctx: &Context<'_>) -> Limits {

@@ -4,7 +4,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::events::feed::{self, Change, FeedFilter};
-use crate::events::ChangeBus;
+use crate::events::{ChangeBus, Tail};
 use crate::graphql::context::data;
 use crate::graphql::types::*;
 use crate::service::{ids, Viewer};
@@ -85,7 +85,9 @@ impl ChangeEvent {
     }
     /// The revision behind the event; null for a removal.
     async fn revision(&self) -> Option<Revision> {
-        self.0.visible.then(|| Revision(self.0.revision.clone()))
+        self.0
+            .visible
+            .then(|| Revision(self.0.revision.as_ref().clone()))
     }
     /// When it happened.
     async fn at(&self) -> chrono::DateTime<chrono::Utc> {
@@ -129,6 +131,7 @@ struct Reader {
     last: i64,
     buffer: VecDeque<Change>,
     wake: tokio::sync::watch::Receiver<i64>,
+    tail: Tail,
     keep: fn(&Change) -> bool,
     keep_arg: Option<i64>,
 }
@@ -156,6 +159,7 @@ async fn follow<'a>(
         last,
         buffer: VecDeque::new(),
         wake: bus.subscribe(),
+        tail: bus.tail(),
         keep,
         keep_arg,
     };
@@ -165,8 +169,8 @@ async fn follow<'a>(
                 return Some((ChangeEvent(change), r));
             }
             // Mark the head as seen before reading, so a commit during the read wakes us.
-            r.wake.borrow_and_update();
-            match feed::read(&r.db, &r.viewer, &r.filter, r.last, BATCH).await {
+            let head = *r.wake.borrow_and_update();
+            match read_next(&r, head).await {
                 Ok((changes, last)) => {
                     let moved = last != r.last;
                     r.last = last;
@@ -189,6 +193,15 @@ async fn follow<'a>(
             }
         }
     }))
+}
+
+/// The next batch after the reader's cursor: from the window of newest revisions that all
+/// subscribers share when it covers the cursor, else from the log itself.
+async fn read_next(r: &Reader, head: i64) -> AppResult<(Vec<Change>, i64)> {
+    match r.tail.after(r.last, head, BATCH as usize).await? {
+        Some(rows) => feed::read_from(&r.db, &r.viewer, &r.filter, r.last, rows).await,
+        None => feed::read(&r.db, &r.viewer, &r.filter, r.last, BATCH).await,
+    }
 }
 
 fn everything(_: &Change) -> bool {

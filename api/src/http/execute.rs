@@ -2,11 +2,13 @@
 //! persisted queries, parsing, execution under the timeout, error codes, metrics.
 
 use super::graphql::GRAPHQL_RESPONSE;
+use super::response_cache::ResponseCache;
 use super::AppState;
 use crate::graphql::context::RequestData;
 use crate::service::Viewer;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use futures_util::FutureExt;
@@ -16,7 +18,10 @@ use std::time::Instant;
 /// What one request produced.
 pub struct Outcome {
     pub status: StatusCode,
+    /// The answer; `Null` when only `raw` holds it (an answer from the response cache).
     pub body: Value,
+    /// The answer already serialized, when it was (for the response cache).
+    raw: Option<Bytes>,
     headers: Vec<(HeaderName, HeaderValue)>,
     /// A successful query without errors: an anonymous GET of it may be cached.
     pub cacheable: bool,
@@ -27,8 +32,33 @@ impl Outcome {
         Self {
             status,
             body,
+            raw: None,
             headers: Vec::new(),
             cacheable: false,
+        }
+    }
+
+    /// A stored answer to an anonymous query.
+    fn cached(raw: Bytes) -> Self {
+        let mut outcome = Self::new(StatusCode::OK, Value::Null);
+        outcome.raw = Some(raw);
+        outcome.cacheable = true;
+        outcome
+    }
+
+    /// The answer as JSON (parsed back if it was only kept serialized).
+    pub fn into_value(self) -> Value {
+        match self.raw {
+            Some(raw) if self.body.is_null() => serde_json::from_slice(&raw).unwrap_or(Value::Null),
+            _ => self.body,
+        }
+    }
+
+    /// The answer serialized.
+    pub fn to_bytes(&self) -> Bytes {
+        match &self.raw {
+            Some(raw) => raw.clone(),
+            None => Bytes::from(serde_json::to_vec(&self.body).unwrap_or_default()),
         }
     }
 
@@ -59,7 +89,10 @@ impl Outcome {
         for header in self.headers {
             builder.insert_header(header);
         }
-        builder.json(self.body)
+        match self.raw {
+            Some(raw) => builder.body(raw),
+            None => builder.json(self.body),
+        }
     }
 }
 
@@ -146,6 +179,7 @@ async fn run_inner(
     }
 
     let operation_name = request.operation_name.clone();
+    let mut is_query = false;
     let parse_error = match request.parsed_query() {
         Ok(doc) => {
             // Without operationName, a document's one named operation names the request.
@@ -154,6 +188,7 @@ async fn run_inner(
                     *operation = named.keys().next().map(|n| n.to_string());
                 }
             }
+            is_query = is_query_operation(&doc.operations, operation_name.as_deref());
             if via_get && is_mutation(&doc.operations, operation_name.as_deref()) {
                 let outcome = Outcome::error(
                     StatusCode::METHOD_NOT_ALLOWED,
@@ -172,6 +207,19 @@ async fn run_inner(
             Outcome::request_error(media, "GRAPHQL_PARSE_FAILED", &message),
             "invalid",
         );
+    }
+
+    // Anonymous queries may be answered from the cache while the data has not changed.
+    let cache_key = (anonymous && is_query && state.responses.enabled()).then(|| {
+        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+        ResponseCache::key(&request.query, operation_name.as_deref(), &variables)
+    });
+    let head = state.bus.head();
+    if let Some(raw) = cache_key
+        .as_deref()
+        .and_then(|k| state.responses.get(k, head))
+    {
+        return (Outcome::cached(raw), "cached");
     }
 
     let data = RequestData::new(
@@ -209,7 +257,15 @@ async fn run_inner(
             return (outcome, "timeout");
         }
     };
-    shape(response, media, state)
+    let (mut outcome, label) = shape(response, media, state);
+    if let Some(key) = cache_key {
+        if outcome.cacheable && outcome.status == StatusCode::OK {
+            let raw = outcome.to_bytes();
+            state.responses.put(key, head, raw.clone());
+            outcome.raw = Some(raw);
+        }
+    }
+    (outcome, label)
 }
 
 /// Status, headers and codes for an executed response.
@@ -334,6 +390,21 @@ fn add_default_code(error: &mut Value, request_error: bool) {
                 .into(),
             )
         });
+    }
+}
+
+/// Whether the operation that will run is a query (not a mutation or a subscription).
+fn is_query_operation(operations: &DocumentOperations, name: Option<&str>) -> bool {
+    match operations {
+        DocumentOperations::Single(op) => op.node.ty == OperationType::Query,
+        DocumentOperations::Multiple(map) => {
+            let op = match name {
+                Some(name) => map.get(name),
+                None if map.len() == 1 => map.values().next(),
+                None => None,
+            };
+            op.is_some_and(|op| op.node.ty == OperationType::Query)
+        }
     }
 }
 

@@ -147,7 +147,7 @@ async fn batch(
             Value::Object(fields) => execute::run(req, fields, viewer, media, false, state).await,
             _ => Outcome::bad_request("every request of a batch must be a JSON object"),
         };
-        results.push(outcome.body);
+        results.push(outcome.into_value());
     }
     let mut response = HttpResponse::Ok()
         .content_type(media)
@@ -243,8 +243,8 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         caching::no_store(&mut response);
         return response;
     }
-    let etag = caching::etag(&outcome.body);
-    let bytes = serde_json::to_vec(&outcome.body).unwrap_or_default();
+    let bytes = outcome.to_bytes();
+    let etag = caching::etag(&outcome.into_value());
     let max_age = state.request_limits.cache_max_age;
     let mut response = if caching::not_modified(&req, &etag) {
         HttpResponse::NotModified().finish()

@@ -8,6 +8,7 @@ mod health;
 pub mod metrics;
 pub mod persisted;
 mod request_id;
+pub mod response_cache;
 pub mod shutdown;
 mod ws;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     /// "*" or a comma-separated list of allowed browser origins.
     pub cors_origins: String,
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
+    /// Answers to anonymous queries, until the data changes.
+    pub responses: std::sync::Arc<response_cache::ResponseCache>,
     pub metrics: std::sync::Arc<metrics::Metrics>,
     /// Raised when the server stops; open websockets close on it.
     pub shutdown: shutdown::Shutdown,

@@ -10,10 +10,10 @@ use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait as _, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select, Statement, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -143,26 +143,27 @@ fn page_size(args: &PageArgs, limits: Limits) -> AppResult<(u64, bool)> {
     }
 }
 
-/// Rows strictly after (or before) a cursor position in the given direction.
+/// Rows strictly after (or before) a cursor position in the given direction, as one row-value
+/// comparison `(column, id) > (value, id)`. PostgreSQL reads that as a range of the
+/// `(status, column, id)` index, so a deep page costs what the first does; the equivalent
+/// `column > v OR (column = v AND id > i)` was a filter over every row before the cursor.
 fn beyond<E: EntityTrait>(
     column: E::Column,
     id_column: E::Column,
     value: Value,
     id: i64,
     greater: bool,
-) -> Condition {
-    let cmp = |c: E::Column, v: Value| -> SimpleExpr {
-        if greater {
-            c.gt(v)
-        } else {
-            c.lt(v)
-        }
-    };
-    Condition::any().add(cmp(column, value.clone())).add(
-        Condition::all()
-            .add(column.eq(value))
-            .add(cmp(id_column, Value::from(id))),
-    )
+) -> SimpleExpr {
+    let row = Expr::tuple([
+        Expr::col(column.as_column_ref()),
+        Expr::col(id_column.as_column_ref()),
+    ]);
+    let position = Expr::tuple([Expr::val(value), Expr::val(id)]);
+    if greater {
+        row.gt(position)
+    } else {
+        row.lt(position)
+    }
 }
 
 /// Runs one keyset page of `select` (already filtered) in the given ordering.
@@ -249,5 +250,5 @@ pub async fn count<C: ConnectionTrait>(db: &C, stmt: Statement) -> AppResult<u64
         Some(row) => row.try_get_by_index(0)?,
         None => 0,
     };
-    Ok(n.max(0) as u64)
+    Ok(Ord::max(n, 0) as u64)
 }

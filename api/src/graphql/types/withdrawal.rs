@@ -52,11 +52,14 @@ curated_object!(
         #[graphql(desc = "Keep only the first n reactions (0 to 100).", validator(minimum = 0, maximum = 100))]
         first: Option<i32>,
     ) -> Result<Vec<Reaction>> {
-        let mut all = load_many!(ctx, reactions_by_withdrawal, self.0.id, Reaction)?;
-        if let Some(n) = first {
-            all.truncate(usize::try_from(n).map_err(|_| AppError::bad_input("`first` must not be negative"))?);
+        match first {
+            None => load_many!(ctx, reactions_by_withdrawal, self.0.id, Reaction),
+            Some(n) => {
+                let n = u32::try_from(n)
+                    .map_err(|_| AppError::bad_input("`first` must not be negative"))?;
+                load_many!(ctx, first_reactions_by_withdrawal, (self.0.id, n), Reaction)
+            }
         }
-        Ok(all)
     }
     /// Pacts said to replace what this withdrawal gave up.
     async fn replaced_by(&self, ctx: &Context<'_>) -> Result<Vec<PactReplacement>> {
