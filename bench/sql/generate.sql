@@ -70,7 +70,8 @@ SELECT 'bench-withdrawal-' || o.id, o.status, o.confidence, 1, now(), now(), o.i
        date '2020-01-01' + (o.id % 2000)::int,
        CASE WHEN o.id % 3 = 0 THEN date '2021-01-01' + (o.id % 2000)::int END,
        (ARRAY['ANNOUNCED','NOTICE_GIVEN','EFFECTIVE','REVERSED'])[1 + o.id % 4],
-       o.id % 2 = 0,
+       -- Independent of the status above (id % 4), so every status has both values.
+       (o.id / 4) % 2 = 0,
        'Stated reasons: ' || pg_temp.phrase(o.id, 10),
        'Expected to affect ' || pg_temp.phrase(o.id + 1, 10)
 FROM organization o

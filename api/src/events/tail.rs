@@ -11,7 +11,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use tokio::sync::Mutex;
 
 /// How many revisions the window keeps; a burst larger than this sends late readers to the
@@ -29,14 +29,19 @@ struct Window {
 #[derive(Clone)]
 pub struct Tail {
     db: DatabaseConnection,
-    window: Arc<Mutex<Option<Window>>>,
+    /// Read by every subscriber at once without waiting on each other; written only to
+    /// append what a refill read.
+    window: Arc<RwLock<Option<Window>>>,
+    /// One refill at a time: the others wait for it, then find the window current.
+    refill: Arc<Mutex<()>>,
 }
 
 impl Tail {
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
             db,
-            window: Arc::new(Mutex::new(None)),
+            window: Arc::new(RwLock::new(None)),
+            refill: Arc::new(Mutex::new(())),
         }
     }
 
@@ -51,46 +56,74 @@ impl Tail {
     ) -> Result<Option<Vec<Arc<revision::Model>>>, DbErr> {
         // Everything up to the reader's own cursor is committed too (it was read).
         let head = head.max(after);
-        let mut guard = self.window.lock().await;
-        let window = match guard.as_mut() {
-            Some(w) => w,
-            // Starts empty at the head: it holds what is committed from now on.
-            None => guard.insert(Window {
-                start: head,
-                end: head,
-                rows: VecDeque::new(),
-            }),
-        };
-        if window.end < head {
-            let fresh = revision::Entity::find()
-                .filter(revision::Column::Id.gt(window.end))
+        if let Some(found) = self.current(after, head, limit) {
+            return Ok(found);
+        }
+        let _refilling = self.refill.lock().await;
+        // Someone else may have refilled it while this one waited.
+        if let Some(found) = self.current(after, head, limit) {
+            return Ok(found);
+        }
+        let end = self.read().as_ref().map(|w| w.end).unwrap_or(head);
+        let fresh = if end < head {
+            revision::Entity::find()
+                .filter(revision::Column::Id.gt(end))
                 .order_by_asc(revision::Column::Id)
                 .limit(CAPACITY as u64)
                 .all(&self.db)
-                .await?;
-            if fresh.len() == CAPACITY {
-                // More arrived than the window holds: restart it at the newest read.
-                window.rows.clear();
-                window.start = fresh.last().map_or(window.end, |r| r.id);
-                window.end = window.start;
-            } else {
-                for row in fresh {
-                    window.end = row.id;
-                    window.rows.push_back(Arc::new(row));
-                }
-                while window.rows.len() > CAPACITY {
-                    if let Some(old) = window.rows.pop_front() {
-                        window.start = old.id;
-                    }
+                .await?
+        } else {
+            Vec::new()
+        };
+        let mut guard = self.window.write().unwrap_or_else(|e| e.into_inner());
+        // Starts empty at the head: it holds what is committed from now on.
+        let window = guard.get_or_insert_with(|| Window {
+            start: head,
+            end: head,
+            rows: VecDeque::new(),
+        });
+        if fresh.len() == CAPACITY {
+            // More arrived than the window holds: restart it at the newest read.
+            window.rows.clear();
+            window.start = fresh.last().map_or(window.end, |r| r.id);
+            window.end = window.start;
+        } else {
+            for row in fresh {
+                window.end = row.id;
+                window.rows.push_back(Arc::new(row));
+            }
+            while window.rows.len() > CAPACITY {
+                if let Some(old) = window.rows.pop_front() {
+                    window.start = old.id;
                 }
             }
         }
-        if after < window.start || after > window.end {
-            return Ok(None);
-        }
-        let skip = window.rows.partition_point(|r| r.id <= after);
-        Ok(Some(
-            window.rows.iter().skip(skip).take(limit).cloned().collect(),
-        ))
+        Ok(slice(window, after, limit))
     }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Option<Window>> {
+        self.window.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The answer from the window as it is, if it already reaches `head`.
+    #[allow(clippy::type_complexity)]
+    fn current(
+        &self,
+        after: i64,
+        head: i64,
+        limit: usize,
+    ) -> Option<Option<Vec<Arc<revision::Model>>>> {
+        let guard = self.read();
+        let window = guard.as_ref()?;
+        (window.end >= head).then(|| slice(window, after, limit))
+    }
+}
+
+/// Up to `limit` revisions after `after`, or None when the window does not cover `after`.
+fn slice(window: &Window, after: i64, limit: usize) -> Option<Vec<Arc<revision::Model>>> {
+    if after < window.start || after > window.end {
+        return None;
+    }
+    let skip = window.rows.partition_point(|r| r.id <= after);
+    Some(window.rows.iter().skip(skip).take(limit).cloned().collect())
 }

@@ -170,7 +170,9 @@ async fn follow<'a>(
             }
             // Mark the head as seen before reading, so a commit during the read wakes us.
             let head = *r.wake.borrow_and_update();
-            match read_next(&r, head).await {
+            // Boxed: a database read's future is kilobytes, and held inline it would make
+            // every idle subscription that large while it only waits for the next change.
+            match Box::pin(read_next(&r, head)).await {
                 Ok((changes, last)) => {
                     let moved = last != r.last;
                     r.last = last;

@@ -38,8 +38,8 @@ impl Outcome {
         }
     }
 
-    /// A stored answer to an anonymous query.
-    fn cached(raw: Bytes) -> Self {
+    /// A successful answer already serialized (computed now, or stored by the cache).
+    fn serialized(raw: Bytes) -> Self {
         let mut outcome = Self::new(StatusCode::OK, Value::Null);
         outcome.raw = Some(raw);
         outcome.cacheable = true;
@@ -219,7 +219,7 @@ async fn run_inner(
         .as_deref()
         .and_then(|k| state.responses.get(k, head))
     {
-        return (Outcome::cached(raw), "cached");
+        return (Outcome::serialized(raw), "cached");
     }
 
     let data = RequestData::new(
@@ -297,6 +297,12 @@ fn shape(
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let no_errors = response.errors.is_empty();
+    if no_errors {
+        // Nothing to add to an answer without errors: serialize it once, straight to bytes
+        // (a JSON value in between cost a tenth of a nested page's CPU).
+        let raw = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
+        return (Outcome::serialized(raw), "ok");
+    }
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
         for error in errors {

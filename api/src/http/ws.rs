@@ -75,10 +75,12 @@ async fn serve(
     protocol: WebSocketProtocols,
     client_ip: Option<IpAddr>,
 ) -> Option<CloseReason> {
-    let (to_graphql, from_client) = tokio::sync::mpsc::channel(BACKLOG);
+    // Messages wait boxed: the channel allocates its slots 32 at a time, and a slot as large
+    // as a whole request would cost every idle connection kilobytes.
+    let (to_graphql, from_client) = tokio::sync::mpsc::channel::<Box<Incoming>>(BACKLOG);
     let from_client = Box::pin(futures_util::stream::unfold(
         from_client,
-        |mut rx| async move { rx.recv().await.map(|message| (message, rx)) },
+        |mut rx| async move { rx.recv().await.map(|message| (*message, rx)) },
     ));
     let init_state = state.clone();
     let graphql = WebSocket::from_message_stream(state.schema.clone(), from_client, protocol)
@@ -127,7 +129,7 @@ async fn serve(
                     // Malformed messages go on too: the protocol closes with 4400 for them.
                     other => other,
                 };
-                if to_graphql.try_send(message).is_err() {
+                if to_graphql.try_send(Box::new(message)).is_err() {
                     return Some(close(CloseCode::Policy, "too many messages in flight"));
                 }
             }
@@ -171,6 +173,9 @@ fn close(code: CloseCode, reason: &str) -> CloseReason {
         description: Some(reason[..end].to_owned()),
     }
 }
+
+/// A client message as async-graphql's protocol machine takes it.
+type Incoming = Result<ClientMessage, serde_json::Error>;
 
 /// The token a connection_init payload carries, if any.
 fn token_in(payload: &Value) -> Option<&str> {

@@ -30,6 +30,10 @@ struct Args {
     /// Connections opened at once.
     #[arg(long, default_value_t = 200)]
     concurrency: usize,
+    /// Only connect (connection_init, no subscription) and report the memory: what an open
+    /// connection costs before any subscription.
+    #[arg(long)]
+    connect_only: bool,
     /// How long to wait for every subscriber to receive the change.
     #[arg(long, default_value_t = 30)]
     wait_seconds: u64,
@@ -72,7 +76,12 @@ async fn run(args: Args) -> std::io::Result<()> {
     let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(args.concurrency));
     for _ in 0..args.subscribers {
         let permit = gate.clone().acquire_owned().await.expect("semaphore open");
-        actix_rt::spawn(subscriber(ws_url.clone(), state.clone(), permit));
+        actix_rt::spawn(subscriber(
+            ws_url.clone(),
+            state.clone(),
+            permit,
+            !args.connect_only,
+        ));
     }
     // Every connection attempt has finished (subscribed or failed) once all permits are back.
     let _all = gate
@@ -81,10 +90,23 @@ async fn run(args: Args) -> std::io::Result<()> {
         .expect("semaphore open");
     let subscribed = state.borrow().subscribed;
     // The server starts a subscription's stream after reading the subscribe message.
-    let active = wait_for_gauge(&http, &base, "exodus_active_subscriptions", |v| {
-        v >= subscribed as f64
-    })
-    .await;
+    let gauge = if args.connect_only {
+        "exodus_websocket_connections"
+    } else {
+        "exodus_active_subscriptions"
+    };
+    let active = wait_for_gauge(&http, &base, gauge, |v| v >= subscribed as f64).await;
+    if args.connect_only {
+        tokio_sleep(Duration::from_secs(2)).await;
+        let added = rss_kib(args.server_pid).saturating_sub(rss_before);
+        println!(
+            "{}",
+            json!({"connections": subscribed, "failed_connections": state.borrow().failed,
+                   "rss_kib_added": added,
+                   "rss_kib_per_connection": added as f64 / subscribed.max(1) as f64})
+        );
+        return Ok(());
+    }
     let connect_seconds = started.elapsed().as_secs_f64();
     tokio_sleep(Duration::from_secs(2)).await;
     let rss_after = rss_kib(args.server_pid);
@@ -151,7 +173,12 @@ async fn tokio_sleep(d: Duration) {
 }
 
 /// One subscriber: connect, init, subscribe, then record when the change arrives.
-async fn subscriber(url: String, state: Shared, permit: tokio::sync::OwnedSemaphorePermit) {
+async fn subscriber(
+    url: String,
+    state: Shared,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    subscribe: bool,
+) {
     let client = awc::Client::builder()
         .timeout(Duration::from_secs(60))
         .finish();
@@ -182,9 +209,9 @@ async fn subscriber(url: String, state: Shared, permit: tokio::sync::OwnedSemaph
             }
         }
     }
-    let subscribe =
+    let message =
         json!({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIPTION}}).to_string();
-    if ws.send(Message::Text(subscribe.into())).await.is_err() {
+    if subscribe && ws.send(Message::Text(message.into())).await.is_err() {
         state.borrow_mut().failed += 1;
         return;
     }
