@@ -14,19 +14,21 @@ COPY Cargo.toml Cargo.lock ./
 COPY api/Cargo.toml api/Cargo.toml
 COPY entity/Cargo.toml entity/Cargo.toml
 COPY migration/Cargo.toml migration/Cargo.toml
+COPY bench/fanout/Cargo.toml bench/fanout/Cargo.toml
 # A stub for every lib and bin target of every member, the root package exodus-tests (its
 # lib is tests/support/lib.rs) included, so that only the dependencies are really compiled.
 # No `|| true`: a manifest or lock file that does not build fails the image here.
-RUN mkdir -p api/src entity/src migration/src tests/support \
+RUN mkdir -p api/src entity/src migration/src tests/support bench/fanout/src \
  && echo 'fn main() {}' > api/src/main.rs \
  && echo 'fn main() {}' > migration/src/main.rs \
+ && echo 'fn main() {}' > bench/fanout/src/main.rs \
  && touch api/src/lib.rs entity/src/lib.rs migration/src/lib.rs tests/support/lib.rs \
  && cargo build --release --locked -p exodus-api --bin exodus
 COPY . .
 # The real sources replace the stubs; touch them so that cargo rebuilds the workspace crates
 # even where a copied file is older than the stub build.
 RUN touch api/src/main.rs api/src/lib.rs entity/src/lib.rs migration/src/lib.rs \
-      migration/src/main.rs tests/support/lib.rs \
+      migration/src/main.rs tests/support/lib.rs bench/fanout/src/main.rs \
  && cargo build --release --locked -p exodus-api --bin exodus
 
 # Runtime stage: a slim image, a non-root user with a fixed id, the binary and its data dir.
