@@ -70,7 +70,11 @@ impl AppError {
                 format!("too many attempts; try again in {retry_after} s")
             }
             Self::Unavailable(_) => {
-                "the database is unavailable; retry the request in a few seconds".to_owned()
+                // Either the database is unreachable or every connection stayed busy for the
+                // acquire timeout (an overload): both pass, and the same retry fits both.
+                "the database cannot take the request now (unreachable or busy); retry it in a \
+                 few seconds"
+                    .to_owned()
             }
             Self::Internal(_) => "internal error; it has been logged".to_owned(),
         }
