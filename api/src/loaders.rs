@@ -114,40 +114,40 @@ where
                 _ => "?".to_owned(),
             }
         };
-        let sql = if backend == DbBackend::Postgres {
-            let rows: Vec<String> = keys
-                .iter()
-                .map(|k| format!("({}::bigint)", param((*k).into())))
-                .collect();
-            let statuses: Vec<String> = self
-                .statuses
-                .iter()
-                .map(|s| param(s.as_str().into()))
-                .collect();
-            let limit = param(i64::from(n).into());
+        // The parameters come in the order they appear in both statements (SQLite's are
+        // positional): the keys, the statuses, the limit.
+        let postgres = backend == DbBackend::Postgres;
+        let keys: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let p = param((*k).into());
+                if postgres {
+                    format!("({p}::bigint)")
+                } else {
+                    p
+                }
+            })
+            .collect();
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|s| param(s.as_str().into()))
+            .collect();
+        let limit = param(i64::from(n).into());
+        let (keys, statuses) = (keys.join(", "), statuses.join(", "));
+        let sql = if postgres {
             format!(
-                "SELECT t.* FROM (VALUES {}) AS k(key) CROSS JOIN LATERAL (\
-                 SELECT * FROM \"{table}\" WHERE \"{col}\" = k.key AND \"{status}\" IN ({}) \
+                "SELECT t.* FROM (VALUES {keys}) AS k(key) CROSS JOIN LATERAL (\
+                 SELECT * FROM \"{table}\" WHERE \"{col}\" = k.key AND \"{status}\" IN ({statuses}) \
                  ORDER BY \"{order}\", \"{id}\" LIMIT {limit}) t \
-                 ORDER BY t.\"{col}\", t.\"{order}\", t.\"{id}\"",
-                rows.join(", "),
-                statuses.join(", ")
+                 ORDER BY t.\"{col}\", t.\"{order}\", t.\"{id}\""
             )
         } else {
-            let keys: Vec<String> = keys.iter().map(|k| param((*k).into())).collect();
-            let statuses: Vec<String> = self
-                .statuses
-                .iter()
-                .map(|s| param(s.as_str().into()))
-                .collect();
-            let limit = param(i64::from(n).into());
             format!(
                 "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY \"{col}\" \
                  ORDER BY \"{order}\", \"{id}\") AS exodus_rank FROM \"{table}\" \
-                 WHERE \"{col}\" IN ({}) AND \"{status}\" IN ({})) ranked \
-                 WHERE exodus_rank <= {limit} ORDER BY \"{col}\", \"{order}\", \"{id}\"",
-                keys.join(", "),
-                statuses.join(", ")
+                 WHERE \"{col}\" IN ({keys}) AND \"{status}\" IN ({statuses})) ranked \
+                 WHERE exodus_rank <= {limit} ORDER BY \"{col}\", \"{order}\", \"{id}\""
             )
         };
         Statement::from_sql_and_values(backend, sql, values)
