@@ -14,6 +14,7 @@ use std::time::Duration;
 backend_tests!(
     malformed_http_requests_get_clear_errors,
     malformed_websocket_traffic_is_closed_cleanly,
+    websocket_handshakes_are_checked,
     generated_documents_never_get_a_server_error,
 );
 
@@ -98,6 +99,62 @@ async fn malformed_http_requests_get_clear_errors(app: TestApp) {
         );
         assert!(!reply.code().is_empty());
     }
+    still_serving(&app).await;
+}
+
+/// Upgrades are answered before routing (http/ws), so that path checks what the app's
+/// routes would: the path, the method, the handshake and the subprotocol.
+async fn websocket_handshakes_are_checked(app: TestApp) {
+    let upgrade = |protocol: &'static str, version: &'static str| {
+        [
+            ("upgrade", "websocket"),
+            ("connection", "Upgrade"),
+            ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+            ("sec-websocket-version", version),
+            ("sec-websocket-protocol", protocol),
+        ]
+    };
+    let cases = [
+        (
+            Method::GET,
+            "/graphql",
+            upgrade("chat, superchat", "13"),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            Method::GET,
+            "/graphql",
+            upgrade(TRANSPORT_WS, "8"),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            Method::GET,
+            "/subscriptions",
+            upgrade(TRANSPORT_WS, "13"),
+            404,
+            "NOT_FOUND",
+        ),
+        (
+            Method::POST,
+            "/graphql",
+            upgrade(TRANSPORT_WS, "13"),
+            405,
+            "METHOD_NOT_ALLOWED",
+        ),
+    ];
+    for (method, path, headers, status, code) in cases {
+        let what = format!("{method} {path} {headers:?}");
+        let reply = app.request(method, path, &headers, None).await;
+        assert_eq!(reply.status, status, "{what}: {:.300}", reply.text);
+        assert_eq!(reply.code(), code, "{what}");
+        assert!(reply.content_type.starts_with("application/json"), "{what}");
+        assert!(reply.headers.contains_key("x-request-id"), "{what}");
+    }
+    // A well-formed handshake still opens a websocket.
+    let ws = app.ws(LEGACY_WS, json!({})).await.unwrap();
+    ws.close().await;
     still_serving(&app).await;
 }
 

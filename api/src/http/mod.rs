@@ -14,9 +14,11 @@ mod ws;
 
 use crate::db::StatementCounter;
 use crate::graphql::ExodusSchema;
-use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
+use actix_service::IntoServiceFactory;
+use actix_web::{dev::Server, web, App, HttpResponse};
 use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
+use std::time::Duration;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,20 +43,9 @@ pub struct AppState {
 
 /// Registers the routes; shared by the server and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Websocket upgrades never get here: actix-http hands them to `ws::upgrade_service`.
     cfg.service(
         web::resource("/graphql")
-            // The websocket upgrade first, so the plain GET (queries, GraphiQL) sees the rest.
-            .route(
-                web::get()
-                    .guard(actix_web::guard::fn_guard(|ctx| {
-                        ctx.head()
-                            .headers()
-                            .get("upgrade")
-                            .and_then(|v| v.to_str().ok())
-                            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
-                    }))
-                    .to(ws::websocket),
-            )
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),
@@ -83,33 +74,68 @@ pub struct ServeOptions {
 }
 
 /// Starts serving on an already bound listener.
+///
+/// The server is put together from actix-server and actix-http rather than actix-web's
+/// `HttpServer`, which has no place for an upgrade service; the settings are HttpServer's.
 pub fn serve(
     listener: TcpListener,
     state: AppState,
     options: ServeOptions,
 ) -> std::io::Result<Server> {
     let data = web::Data::new(state);
-    let origins = data.cors_origins.clone();
-    let mut server = HttpServer::new(move || {
-        // The last `wrap` is the outermost: the request id and its span come first.
-        App::new()
-            .app_data(data.clone())
-            .wrap(actix_web::middleware::Compress::default())
-            .wrap(security_headers())
-            .wrap(cors(&origins))
-            .wrap(actix_web::middleware::from_fn(track_in_flight))
-            .wrap(actix_web::middleware::from_fn(request_id::echo))
-            .wrap(tracing_actix_web::TracingLogger::<request_id::RootSpan>::new())
-            .configure(configure)
-    });
-    if options.workers > 0 {
-        server = server.workers(options.workers);
-    }
-    // Signals are the caller's: `stop` closes websockets before the graceful stop.
-    server = server
+    let local_addr = listener.local_addr()?;
+    let mut builder = actix_server::Server::build()
+        // Signals are the caller's: `stop` closes websockets before the graceful stop.
         .disable_signals()
         .shutdown_timeout(options.shutdown_timeout);
-    Ok(server.listen(listener)?.run())
+    if options.workers > 0 {
+        builder = builder.workers(options.workers);
+    }
+    let shutdown_signal = builder.graceful_shutdown_signal();
+    let builder = builder.listen("exodus", listener, move || {
+        let signal = shutdown_signal.clone();
+        let app = app(data.clone()).into_factory();
+        actix_http::HttpService::build()
+            .graceful_shutdown_signal(move || {
+                let signal = signal.clone();
+                async move { signal.notified().await }
+            })
+            .keep_alive(actix_http::KeepAlive::default())
+            .client_request_timeout(Duration::from_secs(5))
+            .client_disconnect_timeout(Duration::from_secs(1))
+            .local_addr(local_addr)
+            .upgrade(ws::upgrade_service(data.clone()))
+            .finish(actix_service::map_config(app, move |_| {
+                actix_web::dev::AppConfig::default()
+            }))
+            .tcp()
+    })?;
+    Ok(builder.run())
+}
+
+/// The app for every request but websocket upgrades.
+fn app(
+    data: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let origins = data.cors_origins.clone();
+    // The last `wrap` is the outermost: the request id and its span come first.
+    App::new()
+        .app_data(data)
+        .wrap(actix_web::middleware::Compress::default())
+        .wrap(security_headers())
+        .wrap(cors(&origins))
+        .wrap(actix_web::middleware::from_fn(track_in_flight))
+        .wrap(actix_web::middleware::from_fn(request_id::echo))
+        .wrap(tracing_actix_web::TracingLogger::<request_id::RootSpan>::new())
+        .configure(configure)
 }
 
 /// Stops gracefully: websockets are told to reconnect (close code 1012), the listener stops

@@ -1,5 +1,5 @@
-//! GraphQL subscriptions over websockets: graphql-transport-ws or the legacy graphql-ws
-//! (picked from `Sec-WebSocket-Protocol`).
+//! One websocket connection: graphql-transport-ws or the legacy graphql-ws (picked at the
+//! handshake from `Sec-WebSocket-Protocol`).
 //!
 //! One task per connection reads the client's frames, feeds them to async-graphql's protocol
 //! state machine and writes what it answers. The task also
@@ -8,73 +8,71 @@
 //! - on shutdown, closes with 1012 (service restart): clients reconnect and resume from the
 //!   cursor of the last change they saw, so nothing is missed.
 
-use super::persisted::PersistedError;
-use super::AppState;
 use crate::graphql::context::RequestData;
+use crate::http::persisted::PersistedError;
+use crate::http::AppState;
 use crate::service::Viewer;
-use actix_web::{web, HttpRequest, HttpResponse};
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
+use actix_web::web;
 use async_graphql::http::{ClientMessage, WebSocket, WebSocketProtocols, WsMessage};
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::net::IpAddr;
-use std::str::FromStr;
 use std::time::Duration;
+use tokio::net::TcpStream;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::WebSocketStream;
 
-const PROTOCOLS: [&str; 2] = ["graphql-transport-ws", "graphql-ws"];
+type Socket = WebSocketStream<TcpStream>;
+
 const HEARTBEAT: Duration = Duration::from_secs(10);
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Messages a client may have in flight before it is told to slow down (closed with 1008).
 const BACKLOG: usize = 64;
 
-/// GET /graphql with `Upgrade: websocket`. A token comes in the connection_init payload as
+/// Runs one upgraded connection to its end. A token comes in the connection_init payload as
 /// `authorization` ("Bearer …"); a refused one closes the connection with 4403.
-pub async fn websocket(
-    req: HttpRequest,
-    payload: web::Payload,
+pub(super) async fn run(
     state: web::Data<AppState>,
-) -> actix_web::Result<HttpResponse> {
-    let offered = req
-        .headers()
-        .get("sec-websocket-protocol")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Some(protocol) = offered
-        .split(',')
-        .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
-    else {
-        return Ok(super::graphql::error_response(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "offer the graphql-transport-ws or graphql-ws subprotocol",
-        ));
-    };
-    let (response, session, stream) = actix_ws::handle_with_protocols(&req, payload, &PROTOCOLS)?;
-    let limit = state.request_limits.max_body_bytes;
-    let stream = stream
-        .max_frame_size(limit)
-        .aggregate_continuations()
-        .max_continuation_size(limit);
-    let client_ip = req.peer_addr().map(|a| a.ip());
-    actix_web::rt::spawn(async move {
-        state.metrics.websocket(1);
-        let mut writer = session.clone();
-        let reason = serve(&state, &mut writer, stream, protocol, client_ip).await;
-        state.metrics.websocket(-1);
-        let _ = session.close(reason).await;
-    });
-    Ok(response)
+    mut socket: Socket,
+    protocol: WebSocketProtocols,
+    client_ip: Option<IpAddr>,
+    request_id: uuid::Uuid,
+) {
+    let opened = Instant::now();
+    tracing::info!(%request_id, ?client_ip, protocol = protocol.sec_websocket_protocol(), "websocket opened");
+    state.metrics.websocket(1);
+    let reason = serve(&state, &mut socket, protocol, client_ip).await;
+    state.metrics.websocket(-1);
+    tracing::info!(
+        %request_id,
+        code = reason.as_ref().map(|r| u16::from(r.code)),
+        seconds = opened.elapsed().as_secs(),
+        "websocket closed"
+    );
+    // The close handshake: send ours (if the client did not close first) and flush; a client
+    // that is gone already makes this fail, which is fine.
+    let _ = tokio::time::timeout(CLIENT_TIMEOUT, socket.close(reason)).await;
+}
+
+/// Sends one message; false when the client is gone or has not taken it within
+/// CLIENT_TIMEOUT (its receive window stayed full), which ends the connection.
+async fn send(socket: &mut Socket, message: Message) -> bool {
+    matches!(
+        tokio::time::timeout(CLIENT_TIMEOUT, socket.send(message)).await,
+        Ok(Ok(()))
+    )
 }
 
 /// Runs one connection until either side ends it; returns how to close it.
 async fn serve(
     state: &web::Data<AppState>,
-    session: &mut Session,
-    mut incoming: actix_ws::AggregatedMessageStream,
+    socket: &mut Socket,
     protocol: WebSocketProtocols,
     client_ip: Option<IpAddr>,
-) -> Option<CloseReason> {
+) -> Option<CloseFrame> {
     // Messages wait boxed: the channel allocates its slots 32 at a time, and a slot as large
     // as a whole request would cost every idle connection kilobytes.
     let (to_graphql, from_client) = tokio::sync::mpsc::channel::<Box<Incoming>>(BACKLOG);
@@ -91,24 +89,28 @@ async fn serve(
     let mut anonymous = true;
     loop {
         tokio::select! {
-            frame = incoming.recv() => {
+            frame = socket.next() => {
                 let frame = match frame {
                     None => return None,
                     Some(Ok(frame)) => frame,
-                    Some(Err(e)) => return Some(close(CloseCode::Protocol, &e.to_string())),
+                    Some(Err(e)) => return refused_frame(e),
                 };
                 last_seen = Instant::now();
                 let bytes = match frame {
-                    AggregatedMessage::Text(text) => text.into_bytes(),
-                    AggregatedMessage::Binary(bytes) => bytes,
-                    AggregatedMessage::Ping(p) => {
-                        if session.pong(&p).await.is_err() {
+                    Message::Text(text) => text.into(),
+                    Message::Binary(bytes) => bytes,
+                    // tungstenite answers pings itself, on the next write or flush.
+                    Message::Ping(_) => {
+                        if !matches!(
+                            tokio::time::timeout(CLIENT_TIMEOUT, socket.flush()).await,
+                            Ok(Ok(()))
+                        ) {
                             return None;
                         }
                         continue;
                     }
-                    AggregatedMessage::Pong(_) => continue,
-                    AggregatedMessage::Close(_) => return None,
+                    Message::Pong(_) | Message::Frame(_) => continue,
+                    Message::Close(_) => return None,
                 };
                 let message = match ClientMessage::from_bytes(bytes) {
                     Ok(ClientMessage::ConnectionInit { payload }) => {
@@ -119,7 +121,8 @@ async fn serve(
                         match resolve(state, &mut payload, anonymous) {
                             Ok(()) => Ok(ClientMessage::Start { id, payload }),
                             Err(e) => {
-                                if session.text(refusal(protocol, &id, &e)).await.is_err() {
+                                let refusal = refusal(protocol, &id, &e);
+                                if !send(socket, Message::text(refusal)).await {
                                     return None;
                                 }
                                 continue;
@@ -135,7 +138,7 @@ async fn serve(
             }
             out = graphql.next() => match out {
                 Some(WsMessage::Text(text)) => {
-                    if session.text(text).await.is_err() {
+                    if !send(socket, Message::text(text)).await {
                         return None;
                     }
                 }
@@ -148,7 +151,7 @@ async fn serve(
                 if last_seen.elapsed() > CLIENT_TIMEOUT {
                     return Some(close(CloseCode::Away, "no answer to pings"));
                 }
-                if session.ping(b"").await.is_err() {
+                if !send(socket, Message::Ping(Default::default())).await {
                     return None;
                 }
             }
@@ -162,15 +165,26 @@ async fn serve(
     }
 }
 
-fn close(code: CloseCode, reason: &str) -> CloseReason {
+/// How to close after a frame the connection could not take: too large, or not websocket.
+fn refused_frame(error: WsError) -> Option<CloseFrame> {
+    match error {
+        WsError::Capacity(e) => Some(close(CloseCode::Size, &e.to_string())),
+        WsError::Protocol(e) => Some(close(CloseCode::Protocol, &e.to_string())),
+        WsError::Utf8(e) => Some(close(CloseCode::Invalid, &e)),
+        // The connection is gone or broken: nothing can be sent.
+        _ => None,
+    }
+}
+
+fn close(code: CloseCode, reason: &str) -> CloseFrame {
     // A close frame carries at most 123 bytes of reason.
     let mut end = reason.len().min(120);
     while !reason.is_char_boundary(end) {
         end -= 1;
     }
-    CloseReason {
+    CloseFrame {
         code,
-        description: Some(reason[..end].to_owned()),
+        reason: reason[..end].to_owned().into(),
     }
 }
 

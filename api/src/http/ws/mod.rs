@@ -1,0 +1,202 @@
+//! GraphQL subscriptions over websockets: the handshake here, the connection in `session`.
+//!
+//! Websocket upgrades leave the actix-web app before routing: actix-http hands the request
+//! and its connection to [`upgrade_service`], which answers the handshake itself and runs the
+//! connection on tokio-tungstenite. Why not a handler in the app: an upgraded connection kept
+//! actix-http's dispatcher, its 8 KiB read and 8 KiB write buffers and a request span alive
+//! for as long as it stayed open, about 28 KiB of each of 10,000 idle subscribers. Here an
+//! idle connection holds a 1 KiB read buffer and its own state (BENCHMARKS.md).
+
+mod session;
+
+use super::AppState;
+use actix_codec::Framed;
+use actix_http::body::BodySize;
+use actix_http::h1::{Codec, Message as H1Message};
+use actix_http::header::{self, HeaderValue};
+use actix_http::{ConnectionType, Method, Request, Response, StatusCode};
+use actix_service::{fn_service, ServiceFactory};
+use actix_web::web;
+use async_graphql::http::WebSocketProtocols;
+use futures_util::SinkExt;
+use std::str::FromStr;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::WebSocketStream;
+
+/// Bytes a connection reads at a time. Client messages are small (init, subscribe, pong);
+/// a larger one grows the buffer for as long as it needs.
+const READ_BUFFER: usize = 1024;
+
+/// The service actix-http calls with every request that asks for an upgrade, on any path.
+pub fn upgrade_service(
+    state: web::Data<AppState>,
+) -> impl ServiceFactory<
+    (Request, Framed<TcpStream, Codec>),
+    Config = (),
+    Response = (),
+    Error = actix_http::Error,
+    InitError = (),
+> {
+    fn_service(
+        move |(request, framed): (Request, Framed<TcpStream, Codec>)| {
+            let state = state.clone();
+            async move {
+                upgrade(state, request, framed).await;
+                Ok(())
+            }
+        },
+    )
+}
+
+/// Answers the handshake; on success the connection goes on in a task of its own, so nothing
+/// of the HTTP dispatcher outlives the handshake.
+async fn upgrade(
+    state: web::Data<AppState>,
+    request: Request,
+    mut framed: Framed<TcpStream, Codec>,
+) {
+    let request_id = uuid::Uuid::new_v4();
+    let client_ip = request.peer_addr().map(|a| a.ip());
+    let protocol = match handshake(&request) {
+        Ok(protocol) => protocol,
+        Err(refusal) => {
+            tracing::info!(
+                %request_id,
+                path = request.path(),
+                status = refusal.status.as_u16(),
+                "websocket handshake refused: {}",
+                refusal.message
+            );
+            let _ = refuse(&mut framed, refusal, request_id).await;
+            return;
+        }
+    };
+    let mut response = actix_http::ws::handshake_response(request.head()).finish();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(protocol.sec_websocket_protocol()),
+    );
+    insert_request_id(headers, request_id);
+    drop(request);
+    if framed
+        .send(H1Message::Item((response.drop_body(), BodySize::None)))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    // Whatever the client sent after its handshake is already in the read buffer.
+    let parts = framed.into_parts();
+    let limit = state.request_limits.max_body_bytes;
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        // Every message is written out at once: the session flushes after each anyway.
+        .write_buffer_size(0)
+        .max_message_size(Some(limit))
+        .max_frame_size(Some(limit));
+    let socket = WebSocketStream::from_partially_read(
+        parts.io,
+        parts.read_buf.to_vec(),
+        Role::Server,
+        Some(config),
+    )
+    .await;
+    actix_web::rt::spawn(session::run(state, socket, protocol, client_ip, request_id));
+}
+
+/// Why a handshake was refused: the HTTP answer.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Checks the path, the websocket handshake and the subprotocol; returns the subprotocol.
+fn handshake(request: &Request) -> Result<WebSocketProtocols, Refusal> {
+    if request.path() != "/graphql" {
+        return Err(Refusal::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no such path; the API is at /graphql",
+        ));
+    }
+    if request.method() != Method::GET {
+        return Err(Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "a websocket upgrade is a GET",
+        ));
+    }
+    actix_http::ws::verify_handshake(request.head()).map_err(|e| {
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("not a valid websocket handshake: {e}"),
+        )
+    })?;
+    request
+        .head()
+        .headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+        .ok_or_else(|| {
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "offer the graphql-transport-ws or graphql-ws subprotocol",
+            )
+        })
+}
+
+/// Answers a refused handshake with a GraphQL error body and closes the connection.
+async fn refuse(
+    framed: &mut Framed<TcpStream, Codec>,
+    refusal: Refusal,
+    request_id: uuid::Uuid,
+) -> std::io::Result<()> {
+    let body = serde_json::json!({
+        "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }]
+    })
+    .to_string();
+    let mut response = Response::with_body(refusal.status, ());
+    response
+        .head_mut()
+        .set_connection_type(ConnectionType::Close);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if refusal.status == StatusCode::METHOD_NOT_ALLOWED {
+        headers.insert(header::ALLOW, HeaderValue::from_static("GET"));
+    }
+    insert_request_id(headers, request_id);
+    framed
+        .send(H1Message::Item((
+            response,
+            BodySize::Sized(body.len() as u64),
+        )))
+        .await?;
+    framed.send(H1Message::Chunk(Some(body.into()))).await?;
+    framed.close().await
+}
+
+fn insert_request_id(headers: &mut actix_http::header::HeaderMap, id: uuid::Uuid) {
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        headers.insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+}
