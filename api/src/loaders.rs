@@ -135,16 +135,21 @@ where
             .collect();
         let limit = param(i64::from(n).into());
         let (keys, statuses) = (keys.join(", "), statuses.join(", "));
+        // The entity's columns only: a table may hold more (search vectors) that no model reads.
+        let columns = E::Column::iter()
+            .map(|c| format!("\"{}\"", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = if postgres {
             format!(
                 "SELECT t.* FROM (VALUES {keys}) AS k(key) CROSS JOIN LATERAL (\
-                 SELECT * FROM \"{table}\" WHERE \"{col}\" = k.key AND \"{status}\" IN ({statuses}) \
+                 SELECT {columns} FROM \"{table}\" WHERE \"{col}\" = k.key AND \"{status}\" IN ({statuses}) \
                  ORDER BY \"{order}\", \"{id}\" LIMIT {limit}) t \
                  ORDER BY t.\"{col}\", t.\"{order}\", t.\"{id}\""
             )
         } else {
             format!(
-                "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY \"{col}\" \
+                "SELECT * FROM (SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY \"{col}\" \
                  ORDER BY \"{order}\", \"{id}\") AS exodus_rank FROM \"{table}\" \
                  WHERE \"{col}\" IN ({keys}) AND \"{status}\" IN ({statuses})) ranked \
                  WHERE exodus_rank <= {limit} ORDER BY \"{col}\", \"{order}\", \"{id}\""

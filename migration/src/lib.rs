@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20260101_000001_init;
 mod m20260102_000001_settings;
 mod m20261126_000001_first_reactions;
+mod m20261126_000002_search_vectors;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_init::Migration),
             Box::new(m20260102_000001_settings::Migration),
             Box::new(m20261126_000001_first_reactions::Migration),
+            Box::new(m20261126_000002_search_vectors::Migration),
         ]
     }
 }

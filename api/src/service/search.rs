@@ -1,7 +1,8 @@
 //! Search across kinds: PostgreSQL full-text search, and a substring equivalent on SQLite.
 //!
-//! Both search the same text per kind (`migration::SEARCH_DOCUMENTS`); on PostgreSQL that
-//! text has a GIN index, so the search is answered from it.
+//! Both search the same text per kind (`migration::SEARCH_DOCUMENTS`). On PostgreSQL each
+//! table stores that text's vector in `search_vector`, with a GIN index: matches are found in
+//! the index and ranked from the stored vectors, never by parsing the text again.
 
 use super::Viewer;
 use crate::error::{AppError, AppResult};
@@ -89,21 +90,21 @@ pub async fn search<C: ConnectionTrait>(
         if !kinds.is_empty() && !kinds.contains(&kind) {
             continue;
         }
-        let doc = document(table);
         // Parameters are numbered on PostgreSQL but positional on SQLite, so they are
         // created in the order they appear in the SQL text.
         let sql = if backend == DbBackend::Postgres {
             let q = param(query.into(), &mut values);
             let status_list = status_params(&statuses, &mut values, &param);
             format!(
-                "SELECT '{kind}' AS kind, id, ts_rank(to_tsvector('english', {doc}), \
+                "SELECT '{kind}' AS kind, id, ts_rank(search_vector, \
                  websearch_to_tsquery('english', {q}))::float8 AS rank FROM {table} \
                  WHERE status IN ({status_list}) \
-                 AND to_tsvector('english', {doc}) @@ websearch_to_tsquery('english', {q})",
+                 AND search_vector @@ websearch_to_tsquery('english', {q})",
                 kind = kind.as_str()
             )
         } else {
             // Every word must occur; a match nearer the start of the text ranks higher.
+            let doc = document(table);
             let first = param(words[0].clone().into(), &mut values);
             let status_list = status_params(&statuses, &mut values, &param);
             let mut conditions = Vec::new();
