@@ -13,9 +13,9 @@ use std::sync::{Arc, OnceLock};
 pub struct RequestData {
     pub db: DatabaseConnection,
     pub viewer: Viewer,
-    /// Made on first use: a websocket connection holds its RequestData for hours, and most
-    /// requests (a subscription, a record by id) never touch most loaders.
-    loaders: OnceLock<Loaders>,
+    /// Made on first use, and boxed: a websocket connection holds its RequestData for hours,
+    /// and most requests (a subscription, a record by id) never touch most loaders.
+    loaders: OnceLock<Box<Loaders>>,
     pub auth: Arc<Auth>,
     pub throttle: Arc<LoginThrottle>,
     pub client_ip: Option<IpAddr>,
@@ -46,7 +46,8 @@ pub fn data<'a>(ctx: &'a Context<'_>) -> &'a RequestData {
 
 pub fn loaders<'a>(ctx: &'a Context<'_>) -> &'a Loaders {
     let d = data(ctx);
-    d.loaders.get_or_init(|| Loaders::new(&d.db, &d.viewer))
+    d.loaders
+        .get_or_init(|| Box::new(Loaders::new(&d.db, &d.viewer)))
 }
 
 pub fn limits(ctx: &Context<'_>) -> Limits {

@@ -150,7 +150,16 @@ async fn follow<'a>(
         .map_err(|_| AppError::Internal(anyhow::anyhow!("no change bus")))?;
     let last = match after {
         Some(cursor) => feed::decode_cursor(&cursor)?,
-        None => feed::head(&d.db).await?,
+        // "From now on" starts at the newest revision the bus knows of, without a query: when
+        // thousands subscribe at once, a read each would queue on the pool and the memory of
+        // the waiting reads would stay with the process. The bus is current for this
+        // process's commits (they poke it before answering); one made through another replica
+        // a moment before may still be on its way, and is then delivered, not lost. 0 means
+        // the bus has not read the log yet.
+        None => match bus.head() {
+            0 => feed::head(&d.db).await?,
+            known => known,
+        },
     };
     let reader = Reader {
         db: d.db.clone(),
