@@ -83,11 +83,14 @@ def targets(report):
             ok = f["missed"] == 0 and f["failed_connections"] == 0 and f["latency_ms"]["p99"] < 500
             out.append((ok, f"{f['subscribers']} subscribers: p99 {f['latency_ms']['p99']} ms (< 500), "
                             f"{f['missed']} missed, {f['failed_connections']} failed"))
-            extra = f["rss_kib_added"] / 1024
-            out.append((extra < 300, f"{f['subscribers']} idle subscribers add {extra:.0f} MiB (< 300)"))
+            # The limits are in MB (10^6 bytes): stricter than the same number in MiB.
+            added_mb = f["rss_kib_added"] * 1024 / 1e6
+            out.append((added_mb < 300, f"{f['subscribers']} idle subscribers add "
+                                        f"{f['rss_kib_added'] / 1024:.0f} MiB = {added_mb:.0f} MB (< 300 MB)"))
     idle = c.get("exodus_idle_rss_mib")
     if idle is not None:
-        out.append((idle < 50, f"idle server {idle} MiB resident (< 50)"))
+        idle_mb = idle * 1048576 / 1e6
+        out.append((idle_mb < 50, f"idle server {idle} MiB = {idle_mb:.1f} MB resident (< 50 MB)"))
     if report.get("growth") and len(report["growth"]) > 1:
         first, last = report["growth"][0], report["growth"][-1]
         for name in ["page", "filtered", "record"]:

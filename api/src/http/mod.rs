@@ -105,7 +105,9 @@ pub fn serve(
             .client_disconnect_timeout(Duration::from_secs(1))
             .local_addr(local_addr)
             .upgrade(ws::upgrade_service(data.clone()))
-            .finish(actix_service::map_config(app, move |_| {
+            // The app's config only supplies a host for requests that name none (HTTP/1.0)
+            // and the scheme (plain HTTP: TLS ends at the proxy); the default does both.
+            .finish(actix_service::map_config(app, |_| {
                 actix_web::dev::AppConfig::default()
             }))
             .tcp()

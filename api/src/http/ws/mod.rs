@@ -3,9 +3,10 @@
 //! Websocket upgrades leave the actix-web app before routing: actix-http hands the request
 //! and its connection to [`upgrade_service`], which answers the handshake itself and runs the
 //! connection on tokio-tungstenite. Why not a handler in the app: an upgraded connection kept
-//! actix-http's dispatcher, its 8 KiB read and 8 KiB write buffers and a request span alive
-//! for as long as it stayed open, about 28 KiB of each of 10,000 idle subscribers. Here an
-//! idle connection holds a 1 KiB read buffer and its own state (BENCHMARKS.md).
+//! actix-http's dispatcher, its 8 KiB read and 8 KiB write buffers and the request's span
+//! alive for as long as it stayed open. An initialized connection with no subscription cost
+//! 28.5 KiB that way and costs about 5.5 KiB here, where it holds a 1 KiB read buffer and its
+//! own state (`exodus-fanout --connect-only`, BENCHMARKS.md).
 
 mod session;
 
