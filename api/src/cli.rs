@@ -246,6 +246,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         )),
         metrics: Arc::new(http::metrics::Metrics::new()),
         shutdown: http::shutdown::Shutdown::default(),
+        websocket_slots: Arc::new(tokio::sync::Semaphore::new(config.max_websockets)),
     })
 }
 

@@ -315,6 +315,15 @@ pub struct Config {
     #[arg(long, env = "EXODUS_MAX_BATCH", default_value_t = 10, global = true)]
     pub max_batch: usize,
 
+    /// Most websocket connections open at once; more are refused with 503 until some close.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_WEBSOCKETS",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub max_websockets: usize,
+
     /// Automatic persisted queries kept in memory (least recently used go first).
     #[arg(
         long,
@@ -433,11 +442,12 @@ impl Config {
         if self.max_aliases == 0
             || self.max_root_fields == 0
             || self.max_batch == 0
+            || self.max_websockets == 0
             || self.persisted_queries == 0
             || self.db_acquire_timeout == 0
         {
             return Err(
-                "EXODUS_MAX_ALIASES, EXODUS_MAX_ROOT_FIELDS, EXODUS_MAX_BATCH, EXODUS_PERSISTED_QUERIES and EXODUS_DB_ACQUIRE_TIMEOUT must be at least 1"
+                "EXODUS_MAX_ALIASES, EXODUS_MAX_ROOT_FIELDS, EXODUS_MAX_BATCH, EXODUS_MAX_WEBSOCKETS, EXODUS_PERSISTED_QUERIES and EXODUS_DB_ACQUIRE_TIMEOUT must be at least 1"
                     .into(),
             );
         }

@@ -1,6 +1,8 @@
 //! Database migrations of Exodus. The same migrations run on PostgreSQL and SQLite.
 
 pub use m20260101_000001_init::SEARCH_DOCUMENTS;
+/// The texts whose vectors PostgreSQL stores in `search_vector` (see that migration).
+pub use m20261126_000002_search_vectors::DOCUMENTS as STORED_SEARCH_DOCUMENTS;
 pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_init;

@@ -71,8 +71,9 @@ fn unique(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement
     stmt
 }
 
-/// The text each kind is searched by; the API's search uses the same expressions, so
-/// PostgreSQL can answer from these GIN indexes.
+/// The text each kind is searched by. SQLite's search reads these expressions; on
+/// PostgreSQL `m20261126_000002_search_vectors` stores their vectors in a generated column
+/// (with its own copy of them), so a changed text needs a migration too.
 pub const SEARCH_DOCUMENTS: &[(&str, &str)] = &[
     (
         "organization",

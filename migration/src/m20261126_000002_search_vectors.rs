@@ -5,12 +5,49 @@
 //! column keeps the vector with the row (updated by PostgreSQL on every write); ranking
 //! reads it, and the same word costs 58 ms (BENCHMARKS.md). SQLite has no full-text
 //! vectors: its substring search is unchanged.
+//!
+//! Adding a stored column rewrites each table under an exclusive lock, reads included, until
+//! the migration commits (README, changelog 0.6.0).
 
-use crate::m20260101_000001_init::SEARCH_DOCUMENTS;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
+
+/// The searchable text of each table, as `SEARCH_DOCUMENTS` had it when this migration was
+/// written. Copied, not shared: a migration must keep doing what it did when later code
+/// changes (a new text needs a new migration, which replaces the generated column).
+pub const DOCUMENTS: [(&str, &str); 8] = [
+    (
+        "organization",
+        "coalesce(name, '') || ' ' || coalesce(acronym, '') || ' ' || coalesce(description, '')",
+    ),
+    (
+        "instrument",
+        "coalesce(title, '') || ' ' || coalesce(number, '') || ' ' || coalesce(summary, '')",
+    ),
+    (
+        "stakeholder",
+        "coalesce(name, '') || ' ' || coalesce(affiliation, '')",
+    ),
+    ("reaction", "coalesce(summary, '')"),
+    (
+        "pact",
+        "coalesce(title, '') || ' ' || coalesce(summary, '')",
+    ),
+    (
+        "source",
+        "coalesce(title, '') || ' ' || coalesce(publisher, '')",
+    ),
+    (
+        "correction",
+        "coalesce(claim, '') || ' ' || coalesce(claimed_in, '') || ' ' || coalesce(finding, '')",
+    ),
+    (
+        "withdrawal",
+        "coalesce(rationale, '') || ' ' || coalesce(expected_impact, '')",
+    ),
+];
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
@@ -25,7 +62,11 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         let db = m.get_connection();
-        for (table, document) in SEARCH_DOCUMENTS {
+        for (table, document) in DOCUMENTS {
+            // The old index first: adding a stored column rewrites the table and would
+            // rebuild every index on it, this one too, only to drop it afterwards.
+            db.execute_unprepared(&format!("DROP INDEX IF EXISTS ix_{table}_search"))
+                .await?;
             db.execute_unprepared(&format!(
                 "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_vector tsvector \
                  GENERATED ALWAYS AS (to_tsvector('english', {document})) STORED"
@@ -36,8 +77,6 @@ impl MigrationTrait for Migration {
                  USING gin (search_vector)"
             ))
             .await?;
-            db.execute_unprepared(&format!("DROP INDEX IF EXISTS ix_{table}_search"))
-                .await?;
         }
         Ok(())
     }
@@ -47,7 +86,7 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         let db = m.get_connection();
-        for (table, document) in SEARCH_DOCUMENTS {
+        for (table, document) in DOCUMENTS {
             db.execute_unprepared(&format!(
                 "CREATE INDEX IF NOT EXISTS ix_{table}_search ON {table} \
                  USING gin (to_tsvector('english', {document}))"

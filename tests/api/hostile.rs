@@ -102,59 +102,150 @@ async fn malformed_http_requests_get_clear_errors(app: TestApp) {
     still_serving(&app).await;
 }
 
+/// A websocket handshake sent byte for byte (HTTP clients manage `Connection` themselves):
+/// the status, the lower-cased head and the JSON body of the answer.
+async fn handshake(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    protocol: &str,
+    version: &str,
+) -> (u16, String, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: {version}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // A refusal is answered and closed: read to the end. An accepted handshake stays open:
+    // read its head.
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk))
+            .await
+            .expect("the handshake is answered")
+            .unwrap();
+        answer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if n == 0 || (text.starts_with("HTTP/1.1 101") && text.contains("\r\n\r\n")) {
+            break;
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = serde_json::from_str(body).unwrap_or(Value::Null);
+    (status, head.to_ascii_lowercase(), body)
+}
+
 /// Upgrades are answered before routing (http/ws), so that path checks what the app's
 /// routes would: the path, the method, the handshake and the subprotocol.
 async fn websocket_handshakes_are_checked(app: TestApp) {
-    let upgrade = |protocol: &'static str, version: &'static str| {
-        [
-            ("upgrade", "websocket"),
-            ("connection", "Upgrade"),
-            ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
-            ("sec-websocket-version", version),
-            ("sec-websocket-protocol", protocol),
-        ]
-    };
     let cases = [
         (
-            Method::GET,
+            "GET",
             "/graphql",
-            upgrade("chat, superchat", "13"),
+            "chat, superchat",
+            "13",
             400,
             "BAD_REQUEST",
         ),
+        ("GET", "/graphql", TRANSPORT_WS, "8", 400, "BAD_REQUEST"),
         (
-            Method::GET,
-            "/graphql",
-            upgrade(TRANSPORT_WS, "8"),
-            400,
-            "BAD_REQUEST",
-        ),
-        (
-            Method::GET,
+            "GET",
             "/subscriptions",
-            upgrade(TRANSPORT_WS, "13"),
+            TRANSPORT_WS,
+            "13",
             404,
             "NOT_FOUND",
         ),
         (
-            Method::POST,
+            "POST",
             "/graphql",
-            upgrade(TRANSPORT_WS, "13"),
+            TRANSPORT_WS,
+            "13",
             405,
             "METHOD_NOT_ALLOWED",
         ),
     ];
-    for (method, path, headers, status, code) in cases {
-        let what = format!("{method} {path} {headers:?}");
-        let reply = app.request(method, path, &headers, None).await;
-        assert_eq!(reply.status, status, "{what}: {:.300}", reply.text);
-        assert_eq!(reply.code(), code, "{what}");
-        assert!(reply.content_type.starts_with("application/json"), "{what}");
-        assert!(reply.headers.contains_key("x-request-id"), "{what}");
+    for (method, path, protocol, version, status, code) in cases {
+        let what = format!("{method} {path} {protocol} version {version}");
+        let (got, head, body) = handshake(&app, method, path, protocol, version).await;
+        assert_eq!(got, status, "{what}: {head} {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], code, "{what}");
+        assert!(
+            head.contains("content-type: application/json"),
+            "{what}: {head}"
+        );
+        assert!(head.contains("x-request-id: "), "{what}: {head}");
     }
-    // A well-formed handshake still opens a websocket.
-    let ws = app.ws(LEGACY_WS, json!({})).await.unwrap();
-    ws.close().await;
+    // The same handshake offering a subprotocol we speak is accepted.
+    let offer = format!("chat, {TRANSPORT_WS}");
+    let (got, head, _) = handshake(&app, "GET", "/graphql", &offer, "13").await;
+    assert_eq!(got, 101, "{head}");
+    // RFC 6455's example key and its accept value.
+    assert!(
+        head.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("sec-websocket-protocol: {TRANSPORT_WS}")),
+        "{head}"
+    );
+    assert!(head.contains("x-request-id: "), "{head}");
+
+    // A close the client starts is answered with a close frame (a clean close, not a dropped
+    // connection).
+    let mut ws = app.ws(LEGACY_WS, json!({})).await.unwrap();
+    ws.send_frame(awc::ws::Message::Close(Some(
+        awc::ws::CloseCode::Normal.into(),
+    )))
+    .await;
+    let answer = ws.next_message(Duration::from_secs(10)).await;
+    let answer = answer.expect("the server answers the close");
+    assert_eq!(answer["type"], "closed", "{answer}");
+    assert!(
+        answer["reason"].as_str().unwrap().contains("Normal"),
+        "{answer}"
+    );
+
+    // Open websockets are capped (EXODUS_MAX_WEBSOCKETS): past the cap, 503 with Retry-After,
+    // and a slot is free again once a connection closes.
+    let capped = harness::spawn_with(app.backend, |c| c.max_websockets = 1)
+        .await
+        .unwrap();
+    let first = capped.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    let (got, head, body) = handshake(&capped, "GET", "/graphql", TRANSPORT_WS, "13").await;
+    assert_eq!(got, 503, "{head} {body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "SERVICE_UNAVAILABLE"
+    );
+    assert!(head.contains("retry-after: "), "{head}");
+    first.close().await;
+    let url = format!("{}/graphql", capped.base.replace("http://", "ws://"));
+    let mut reopened = false;
+    for _ in 0..50 {
+        let attempt = awc::Client::new()
+            .ws(url.as_str())
+            .protocols([TRANSPORT_WS])
+            .connect()
+            .await;
+        if attempt.is_ok() {
+            reopened = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reopened, "a closed connection frees its slot");
     still_serving(&app).await;
 }
 

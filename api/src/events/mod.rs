@@ -14,7 +14,8 @@ mod tail;
 
 pub use tail::Tail;
 
-use sea_orm::{DatabaseConnection, DbBackend, EntityTrait, QuerySelect};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -28,7 +29,20 @@ pub struct ChangeBus {
     head: Arc<watch::Sender<i64>>,
     db: DatabaseConnection,
     tail: Tail,
+    reads: Arc<HeadReads>,
 }
+
+/// On-demand reads of the head, one at a time, shared by the callers waiting for them.
+#[derive(Default)]
+struct HeadReads {
+    /// How many reads have begun (counted under `last`'s lock).
+    begun: AtomicU64,
+    /// The number of the last read that ended, and what it read (None before the first).
+    last: tokio::sync::Mutex<(u64, Option<HeadRead>)>,
+}
+
+/// One read of the head: the id, or why it failed.
+type HeadRead = Result<i64, Arc<DbErr>>;
 
 impl ChangeBus {
     /// Starts the bus: the head check, and on PostgreSQL the listener. Call inside a Tokio
@@ -39,6 +53,7 @@ impl ChangeBus {
             head: Arc::new(tx),
             db: db.clone(),
             tail: Tail::new(db.clone()),
+            reads: Arc::default(),
         };
         let weak = Arc::downgrade(&bus.head);
         let reader = HeadReader { db: db.clone() };
@@ -64,6 +79,33 @@ impl ChangeBus {
         }
         .refresh_with(&self.head)
         .await;
+    }
+
+    /// The log's head as read from the database after this call began. Callers that arrive
+    /// together share one read: when thousands of subscribers start at once they cost a few
+    /// queries, not one each queued on the pool (whose waiting reads also stayed in the
+    /// process's memory; BENCHMARKS.md).
+    pub async fn read_head(&self) -> HeadRead {
+        let arrived = self.reads.begun.load(Ordering::SeqCst);
+        let mut last = self.reads.last.lock().await;
+        if let (number, Some(result)) = &*last {
+            // A read that began after this call did has ended: it is fresh enough.
+            if *number > arrived {
+                return result.clone();
+            }
+        }
+        let number = self.reads.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        let result = HeadReader {
+            db: self.db.clone(),
+        }
+        .read()
+        .await
+        .map_err(Arc::new);
+        if let Ok(id) = result {
+            announce(&self.head, id);
+        }
+        *last = (number, Some(result.clone()));
+        result
     }
 
     /// The newest revision this process knows to be committed.
@@ -93,25 +135,20 @@ struct HeadReader {
 }
 
 impl HeadReader {
-    async fn refresh_with(&self, head: &watch::Sender<i64>) {
-        let max: Result<Option<Option<i64>>, _> = entity::revision::Entity::find()
+    /// The highest revision id, 0 for an empty log.
+    async fn read(&self) -> Result<i64, DbErr> {
+        let max: Option<Option<i64>> = entity::revision::Entity::find()
             .select_only()
             .column_as(sea_orm::sea_query::Expr::cust("MAX(id)"), "m")
             .into_tuple()
             .one(&self.db)
-            .await;
-        match max {
-            Ok(Some(Some(id))) => {
-                head.send_if_modified(|current| {
-                    if id > *current {
-                        *current = id;
-                        true
-                    } else {
-                        false
-                    }
-                });
-            }
-            Ok(_) => {}
+            .await?;
+        Ok(max.flatten().unwrap_or(0))
+    }
+
+    async fn refresh_with(&self, head: &watch::Sender<i64>) {
+        match self.read().await {
+            Ok(id) => announce(head, id),
             Err(e) => {
                 tracing::warn!(error = %e, "reading the head of the revision log failed; will retry")
             }

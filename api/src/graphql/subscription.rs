@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::events::feed::{self, Change, FeedFilter};
 use crate::events::{ChangeBus, Tail};
-use crate::graphql::context::data;
+use crate::graphql::context::{data, load_error};
 use crate::graphql::types::*;
 use crate::service::{ids, Viewer};
 use async_graphql::futures_util::stream::{self, Stream};
@@ -150,16 +150,9 @@ async fn follow<'a>(
         .map_err(|_| AppError::Internal(anyhow::anyhow!("no change bus")))?;
     let last = match after {
         Some(cursor) => feed::decode_cursor(&cursor)?,
-        // "From now on" starts at the newest revision the bus knows of, without a query: when
-        // thousands subscribe at once, a read each would queue on the pool and the memory of
-        // the waiting reads would stay with the process. The bus is current for this
-        // process's commits (they poke it before answering); one made through another replica
-        // a moment before may still be on its way, and is then delivered, not lost. 0 means
-        // the bus has not read the log yet.
-        None => match bus.head() {
-            0 => feed::head(&d.db).await?,
-            known => known,
-        },
+        // "From now on": the head as read after this subscription began, one read shared by
+        // all who start together.
+        None => bus.read_head().await.map_err(load_error)?,
     };
     let reader = Reader {
         db: d.db.clone(),

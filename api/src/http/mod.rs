@@ -39,6 +39,9 @@ pub struct AppState {
     pub metrics: std::sync::Arc<metrics::Metrics>,
     /// Raised when the server stops; open websockets close on it.
     pub shutdown: shutdown::Shutdown,
+    /// One permit per open websocket (`EXODUS_MAX_WEBSOCKETS`): upgraded connections leave
+    /// actix-server's own connection limit, so they have this one.
+    pub websocket_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Registers the routes; shared by the server and the tests.
@@ -105,8 +108,9 @@ pub fn serve(
             .client_disconnect_timeout(Duration::from_secs(1))
             .local_addr(local_addr)
             .upgrade(ws::upgrade_service(data.clone()))
-            // The app's config only supplies a host for requests that name none (HTTP/1.0)
-            // and the scheme (plain HTTP: TLS ends at the proxy); the default does both.
+            // The app's config supplies the scheme (plain HTTP: TLS ends at the proxy) and a
+            // host for requests that name none (HTTP/1.0 without Host), which actix-web's
+            // public API only offers as its default, "localhost:8080".
             .finish(actix_service::map_config(app, |_| {
                 actix_web::dev::AppConfig::default()
             }))

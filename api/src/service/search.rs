@@ -148,3 +148,20 @@ pub async fn search<C: ConnectionTrait>(
     }
     Ok(hits)
 }
+
+#[cfg(test)]
+mod tests {
+    /// PostgreSQL searches the vectors a migration stored, SQLite the live expressions: a
+    /// text changed in one place only would make the backends disagree.
+    #[test]
+    fn stored_vectors_are_of_the_searched_texts() {
+        let mut searched = migration::SEARCH_DOCUMENTS.to_vec();
+        let mut stored = migration::STORED_SEARCH_DOCUMENTS.to_vec();
+        searched.sort();
+        stored.sort();
+        assert_eq!(
+            searched, stored,
+            "a changed search text needs a migration that regenerates search_vector"
+        );
+    }
+}

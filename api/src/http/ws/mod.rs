@@ -24,9 +24,10 @@ use std::str::FromStr;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
+use tracing::Instrument;
 
-/// Bytes a connection reads at a time. Client messages are small (init, subscribe, pong);
-/// a larger one grows the buffer for as long as it needs.
+/// Bytes a connection reads at a time. Client messages are small (init, subscribe, pong); a
+/// larger one (up to the body size limit) grows the buffer, which keeps that capacity.
 const READ_BUFFER: usize = 1024;
 
 /// The service actix-http calls with every request that asks for an upgrade, on any path.
@@ -59,8 +60,22 @@ async fn upgrade(
 ) {
     let request_id = uuid::Uuid::new_v4();
     let client_ip = request.peer_addr().map(|a| a.ip());
-    let protocol = match handshake(&request) {
-        Ok(protocol) => protocol,
+    let checked = handshake(&request).and_then(|protocol| {
+        let slot = state
+            .websocket_slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| {
+                Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "SERVICE_UNAVAILABLE",
+                    "too many websocket connections; retry later",
+                )
+            })?;
+        Ok((protocol, slot))
+    });
+    let (protocol, slot) = match checked {
+        Ok(accepted) => accepted,
         Err(refusal) => {
             tracing::info!(
                 %request_id,
@@ -104,7 +119,10 @@ async fn upgrade(
         Some(config),
     )
     .await;
-    actix_web::rt::spawn(session::run(state, socket, protocol, client_ip, request_id));
+    let span = tracing::info_span!("websocket", %request_id);
+    actix_web::rt::spawn(
+        session::run(state, socket, protocol, client_ip, request_id, slot).instrument(span),
+    );
 }
 
 /// Why a handshake was refused: the HTTP answer.
@@ -185,6 +203,13 @@ async fn refuse(
     if refusal.status == StatusCode::METHOD_NOT_ALLOWED {
         headers.insert(header::ALLOW, HeaderValue::from_static("GET"));
     }
+    if refusal.status == StatusCode::SERVICE_UNAVAILABLE {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     insert_request_id(headers, request_id);
     framed
         .send(H1Message::Item((

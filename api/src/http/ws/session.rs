@@ -19,7 +19,9 @@ use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::time::Duration;
 use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -40,7 +42,11 @@ pub(super) async fn run(
     protocol: WebSocketProtocols,
     client_ip: Option<IpAddr>,
     request_id: uuid::Uuid,
+    _slot: OwnedSemaphorePermit,
 ) {
+    // In flight until closed: a graceful stop waits (up to its limit) for every websocket to
+    // send its 1012 before the workers go.
+    let _in_flight = state.shutdown.enter();
     let opened = Instant::now();
     tracing::info!(%request_id, ?client_ip, protocol = protocol.sec_websocket_protocol(), "websocket opened");
     state.metrics.websocket(1);
@@ -52,9 +58,16 @@ pub(super) async fn run(
         seconds = opened.elapsed().as_secs(),
         "websocket closed"
     );
-    // The close handshake: send ours (if the client did not close first) and flush; a client
-    // that is gone already makes this fail, which is fine.
-    let _ = tokio::time::timeout(CLIENT_TIMEOUT, socket.close(reason)).await;
+    // The close handshake. Ours, when we end it; when the client closed first, tungstenite has
+    // queued the answer to its Close frame, and closing the sink flushes it. A client that is
+    // gone makes either fail, which is fine.
+    let closing = async {
+        if let Some(reason) = reason {
+            let _ = socket.send(Message::Close(Some(reason))).await;
+        }
+        let _ = SinkExt::close(&mut socket).await;
+    };
+    let _ = tokio::time::timeout(CLIENT_TIMEOUT, closing).await;
 }
 
 /// Sends one message; false when the client is gone or has not taken it within
@@ -168,6 +181,8 @@ async fn serve(
 /// How to close after a frame the connection could not take: too large, or not websocket.
 fn refused_frame(error: WsError) -> Option<CloseFrame> {
     match error {
+        // The client dropped the connection without a close handshake: nothing to answer.
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => None,
         WsError::Capacity(e) => Some(close(CloseCode::Size, &e.to_string())),
         WsError::Protocol(e) => Some(close(CloseCode::Protocol, &e.to_string())),
         WsError::Utf8(e) => Some(close(CloseCode::Invalid, &e)),
