@@ -120,9 +120,7 @@ async fn upgrade(
     )
     .await;
     let span = tracing::info_span!("websocket", %request_id);
-    actix_web::rt::spawn(
-        session::run(state, socket, protocol, client_ip, request_id, slot).instrument(span),
-    );
+    actix_web::rt::spawn(session::run(state, socket, protocol, client_ip, slot).instrument(span));
 }
 
 /// Why a handshake was refused: the HTTP answer.

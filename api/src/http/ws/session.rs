@@ -41,19 +41,22 @@ pub(super) async fn run(
     mut socket: Socket,
     protocol: WebSocketProtocols,
     client_ip: Option<IpAddr>,
-    request_id: uuid::Uuid,
     _slot: OwnedSemaphorePermit,
 ) {
     // In flight until closed: a graceful stop waits (up to its limit) for every websocket to
     // send its 1012 before the workers go.
     let _in_flight = state.shutdown.enter();
     let opened = Instant::now();
-    tracing::info!(%request_id, ?client_ip, protocol = protocol.sec_websocket_protocol(), "websocket opened");
+    // The span around this task carries the request id.
+    tracing::info!(
+        ?client_ip,
+        protocol = protocol.sec_websocket_protocol(),
+        "websocket opened"
+    );
     state.metrics.websocket(1);
     let reason = serve(&state, &mut socket, protocol, client_ip).await;
     state.metrics.websocket(-1);
     tracing::info!(
-        %request_id,
         code = reason.as_ref().map(|r| u16::from(r.code)),
         seconds = opened.elapsed().as_secs(),
         "websocket closed"
