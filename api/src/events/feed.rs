@@ -162,7 +162,7 @@ async fn events<C: ConnectionTrait>(
 }
 
 /// The sequence of the newest revision (0 for an empty log).
-pub async fn head<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
+pub async fn head<C: ConnectionTrait>(db: &C) -> Result<i64, sea_orm::DbErr> {
     let max: Option<Option<i64>> = revision::Entity::find()
         .select_only()
         .column_as(sea_orm::sea_query::Expr::cust("MAX(id)"), "m")

@@ -14,7 +14,7 @@ mod tail;
 
 pub use tail::Tail;
 
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,12 +95,7 @@ impl ChangeBus {
             }
         }
         let number = self.reads.begun.fetch_add(1, Ordering::SeqCst) + 1;
-        let result = HeadReader {
-            db: self.db.clone(),
-        }
-        .read()
-        .await
-        .map_err(Arc::new);
+        let result = feed::head(&self.db).await.map_err(Arc::new);
         if let Ok(id) = result {
             announce(&self.head, id);
         }
@@ -135,19 +130,8 @@ struct HeadReader {
 }
 
 impl HeadReader {
-    /// The highest revision id, 0 for an empty log.
-    async fn read(&self) -> Result<i64, DbErr> {
-        let max: Option<Option<i64>> = entity::revision::Entity::find()
-            .select_only()
-            .column_as(sea_orm::sea_query::Expr::cust("MAX(id)"), "m")
-            .into_tuple()
-            .one(&self.db)
-            .await?;
-        Ok(max.flatten().unwrap_or(0))
-    }
-
     async fn refresh_with(&self, head: &watch::Sender<i64>) {
-        match self.read().await {
+        match feed::head(&self.db).await {
             Ok(id) => announce(head, id),
             Err(e) => {
                 tracing::warn!(error = %e, "reading the head of the revision log failed; will retry")

@@ -382,7 +382,9 @@ impl RootQuery {
         // Read until the page is full or the log ends; invisible revisions are skipped.
         let mut edges: Vec<ChangeEdge> = Vec::new();
         let mut last = start;
-        let head = crate::events::feed::head(&d.db).await?;
+        let head = crate::events::feed::head(&d.db)
+            .await
+            .map_err(AppError::from)?;
         while (edges.len() as u32) < first && last < head {
             let want = (first as u64 - edges.len() as u64).max(1);
             let (changes, read_to) =

@@ -63,10 +63,7 @@ impl Outcome {
     }
 
     fn error(status: StatusCode, code: &str, message: &str) -> Self {
-        Self::new(
-            status,
-            json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
-        )
+        Self::new(status, super::graphql::error_body(code, message))
     }
 
     pub fn bad_request(message: &str) -> Self {

@@ -25,7 +25,12 @@ const JSON: &str = "application/json";
 pub fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(JSON)
-        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+        .json(error_body(code, message))
+}
+
+/// The body of an answer that carries one error and no data.
+pub(super) fn error_body(code: &str, message: &str) -> Value {
+    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
 }
 
 /// Which media type to answer with, or None when the client accepts neither.

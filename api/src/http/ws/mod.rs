@@ -185,10 +185,7 @@ async fn refuse(
     refusal: Refusal,
     request_id: uuid::Uuid,
 ) -> std::io::Result<()> {
-    let body = serde_json::json!({
-        "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }]
-    })
-    .to_string();
+    let body = super::graphql::error_body(refusal.code, &refusal.message).to_string();
     let mut response = Response::with_body(refusal.status, ());
     response
         .head_mut()
