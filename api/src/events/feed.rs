@@ -5,10 +5,8 @@
 //! the record, and a change that takes a record out of public view (archive, or a revert to a
 //! draft state) yields a removal without the record's content.
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::Viewer;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use entity::enums::{RecordKind, RecordStatus};
 use entity::revision;
 use sea_orm::{
@@ -43,25 +41,16 @@ impl Change {
 }
 
 pub fn encode_cursor(sequence: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("change:{sequence}"))
+    crate::service::ids::change_cursor(sequence)
 }
 
 /// Reads a feed cursor.
 pub fn decode_cursor(cursor: &str) -> AppResult<i64> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| {
-            s.strip_prefix("change:")
-                .and_then(|n| n.parse::<i64>().ok())
-        })
-        .filter(|n| *n >= 0)
-        .ok_or_else(|| AppError::bad_input(format!("{cursor:?} is not a valid change cursor")))
+    crate::service::ids::decode_change_cursor(cursor)
 }
 
-fn status_in(snapshot: &serde_json::Value) -> Option<RecordStatus> {
-    serde_json::from_value(snapshot.get("record")?.get("status")?.clone()).ok()
+fn status_in(stored: &serde_json::Value) -> Option<RecordStatus> {
+    crate::service::snapshot::status(stored).ok()
 }
 
 /// Reads up to `limit` revisions after `after` that match the filter, and turns them into

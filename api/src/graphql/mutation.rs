@@ -4,12 +4,13 @@
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::data;
 use crate::graphql::types::*;
+use crate::service::curated::for_kind;
 use crate::service::editing::{self, require_admin, require_editor};
 use crate::service::inputs::*;
 use crate::service::{editors, history, ids};
 use async_graphql::{Context, InputObject, MergedObject, Object, Result, SimpleObject, ID};
 use entity::enums::*;
-use entity::*;
+
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use std::future::Future;
 
@@ -217,48 +218,11 @@ async fn set_status(
     let editor = require_editor(&data(ctx).viewer)?;
     let (kind, id) = ids::decode(id)?;
     in_transaction(ctx, |tx| async move {
-        let result = match kind {
-            RecordKind::Organization => {
-                editing::set_status::<organization::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-            RecordKind::Instrument => {
-                editing::set_status::<instrument::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-            RecordKind::Withdrawal => {
-                editing::set_status::<withdrawal::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-            RecordKind::Stakeholder => {
-                editing::set_status::<stakeholder::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-            RecordKind::Reaction => {
-                editing::set_status::<reaction::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-            RecordKind::Pact => {
-                editing::set_status::<pact::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-            RecordKind::Source => {
-                editing::set_status::<source::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-            RecordKind::Correction => {
-                editing::set_status::<correction::Entity, _>(&tx, id, expected, status, editor)
-                    .await
-                    .map(|_| ())
-            }
-        };
+        let result = for_kind!(kind, K => {
+            editing::set_status::<K, _>(&tx, id, expected, status, editor)
+                .await
+                .map(|_| ())
+        });
         (tx, result)
     })
     .await?;

@@ -7,11 +7,11 @@ use crate::events::feed::{self, Change, FeedFilter};
 use crate::events::{ChangeBus, Tail};
 use crate::graphql::context::{data, load_error};
 use crate::graphql::types::*;
-use crate::service::{ids, Viewer};
+use crate::service::{ids, snapshot, Viewer};
 use async_graphql::futures_util::stream::{self, Stream};
 use async_graphql::{Context, Object, Result, Subscription, ID};
 use entity::enums::{RecordKind, RevisionAction};
-use entity::*;
+use entity::reaction;
 use sea_orm::DatabaseConnection;
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -21,15 +21,6 @@ const BATCH: u64 = 100;
 
 /// One change to one record, as the feed delivers it.
 pub struct ChangeEvent(pub Change);
-
-fn from_snapshot<M: serde::de::DeserializeOwned, T>(
-    snapshot: &serde_json::Value,
-    wrap: fn(M) -> T,
-) -> Option<T> {
-    serde_json::from_value(snapshot.get("record")?.clone())
-        .ok()
-        .map(wrap)
-}
 
 /// A change to one record: which, what happened, and the record as it stood afterwards.
 #[Object]
@@ -59,27 +50,13 @@ impl ChangeEvent {
         if !self.0.visible {
             return None;
         }
-        let s = &self.0.revision.snapshot;
-        match self.0.revision.record_kind {
-            RecordKind::Organization => from_snapshot(s, |m: organization::Model| {
-                Node::Organization(Organization(m))
-            }),
-            RecordKind::Instrument => {
-                from_snapshot(s, |m: instrument::Model| Node::Instrument(Instrument(m)))
-            }
-            RecordKind::Withdrawal => {
-                from_snapshot(s, |m: withdrawal::Model| Node::Withdrawal(Withdrawal(m)))
-            }
-            RecordKind::Stakeholder => {
-                from_snapshot(s, |m: stakeholder::Model| Node::Stakeholder(Stakeholder(m)))
-            }
-            RecordKind::Reaction => {
-                from_snapshot(s, |m: reaction::Model| Node::Reaction(Reaction(m)))
-            }
-            RecordKind::Pact => from_snapshot(s, |m: pact::Model| Node::Pact(Pact(m))),
-            RecordKind::Source => from_snapshot(s, |m: source::Model| Node::Source(Source(m))),
-            RecordKind::Correction => {
-                from_snapshot(s, |m: correction::Model| Node::Correction(Correction(m)))
+        let rev = &self.0.revision;
+        match node_from_snapshot(rev.record_kind, &rev.snapshot) {
+            Ok(node) => Some(node),
+            Err(e) => {
+                // A snapshot that does not decode is a fault of ours: log it, skip the node.
+                tracing::error!(revision = rev.id, code = e.code(), "undecodable snapshot");
+                None
             }
         }
     }
@@ -226,12 +203,9 @@ fn matches_arg(c: &Change, withdrawal: Option<i64>) -> bool {
     match withdrawal {
         None => true,
         Some(w) => {
-            c.revision
-                .snapshot
-                .get("record")
-                .and_then(|r| r.get("withdrawal_id"))
-                .and_then(|v| v.as_i64())
-                == Some(w)
+            c.revision.record_kind == RecordKind::Reaction
+                && snapshot::row::<reaction::Entity>(&c.revision.snapshot)
+                    .is_ok_and(|r| r.withdrawal_id == Some(w))
         }
     }
 }

@@ -1,11 +1,17 @@
-//! What every curated entity shares, so lookups, loaders and pages are written once.
+//! The kind registry: what every curated kind shares, behind one trait, and the one place
+//! that turns a runtime [`RecordKind`] into its entity type ([`for_kind!`]).
+//!
+//! Adding a kind means: its entity and migration, a `RecordKind` value, one `curated!` line
+//! below (with its lists type from `children`), its GraphQL type and its input.
 
+use super::children::{CorrectionLists, NoLists, OrganizationLists, PactLists, RecordLists};
 use chrono::{DateTime, Utc};
 use entity::enums::{RecordKind, RecordStatus};
 use entity::*;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel};
 
-/// A curated entity: it has an id, a slug and an editorial status.
+/// A curated entity: it has an id, a slug, an editorial status, a version, its own lists
+/// and sources, and a revision log of snapshots.
 pub trait Curated:
     EntityTrait<
     Model: Clone
@@ -20,10 +26,13 @@ pub trait Curated:
     const KIND: RecordKind;
     /// The GraphQL type name, also the prefix of global ids.
     const TYPE_NAME: &'static str;
+    /// The record's own lists (categories, parties, …), kept in its snapshots.
+    type Lists: RecordLists;
     fn id_column() -> Self::Column;
     fn slug_column() -> Self::Column;
     fn status_column() -> Self::Column;
     fn id_of(model: &Self::Model) -> i64;
+    fn slug_of(model: &Self::Model) -> &str;
     fn version_column() -> Self::Column;
     fn version_of(model: &Self::Model) -> i32;
     fn status_of(model: &Self::Model) -> RecordStatus;
@@ -38,11 +47,58 @@ pub trait Curated:
     }
 }
 
+/// Evaluates `$body` with the type alias `$K` naming the entity of the kind `$kind`: the one
+/// per-kind dispatch of the code base. Generic code over [`Curated`] goes in `$body`:
+///
+/// ```ignore
+/// for_kind!(kind, K => records::exists::<K, _>(db, id).await)
+/// ```
+macro_rules! for_kind {
+    ($kind:expr, $K:ident => $body:expr) => {
+        match $kind {
+            entity::enums::RecordKind::Organization => {
+                type $K = entity::organization::Entity;
+                $body
+            }
+            entity::enums::RecordKind::Instrument => {
+                type $K = entity::instrument::Entity;
+                $body
+            }
+            entity::enums::RecordKind::Withdrawal => {
+                type $K = entity::withdrawal::Entity;
+                $body
+            }
+            entity::enums::RecordKind::Stakeholder => {
+                type $K = entity::stakeholder::Entity;
+                $body
+            }
+            entity::enums::RecordKind::Reaction => {
+                type $K = entity::reaction::Entity;
+                $body
+            }
+            entity::enums::RecordKind::Pact => {
+                type $K = entity::pact::Entity;
+                $body
+            }
+            entity::enums::RecordKind::Source => {
+                type $K = entity::source::Entity;
+                $body
+            }
+            entity::enums::RecordKind::Correction => {
+                type $K = entity::correction::Entity;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use for_kind;
+
 macro_rules! curated {
-    ($module:ident, $kind:ident, $name:literal) => {
+    ($module:ident, $kind:ident, $name:literal, $lists:ty) => {
         impl Curated for $module::Entity {
             const KIND: RecordKind = RecordKind::$kind;
             const TYPE_NAME: &'static str = $name;
+            type Lists = $lists;
             fn id_column() -> Self::Column {
                 $module::Column::Id
             }
@@ -54,6 +110,9 @@ macro_rules! curated {
             }
             fn id_of(model: &Self::Model) -> i64 {
                 model.id
+            }
+            fn slug_of(model: &Self::Model) -> &str {
+                &model.slug
             }
             fn version_column() -> Self::Column {
                 $module::Column::Version
@@ -82,11 +141,21 @@ macro_rules! curated {
     };
 }
 
-curated!(organization, Organization, "Organization");
-curated!(instrument, Instrument, "Instrument");
-curated!(withdrawal, Withdrawal, "Withdrawal");
-curated!(stakeholder, Stakeholder, "Stakeholder");
-curated!(reaction, Reaction, "Reaction");
-curated!(pact, Pact, "Pact");
-curated!(source, Source, "Source");
-curated!(correction, Correction, "Correction");
+curated!(
+    organization,
+    Organization,
+    "Organization",
+    OrganizationLists
+);
+curated!(instrument, Instrument, "Instrument", NoLists);
+curated!(withdrawal, Withdrawal, "Withdrawal", NoLists);
+curated!(stakeholder, Stakeholder, "Stakeholder", NoLists);
+curated!(reaction, Reaction, "Reaction", NoLists);
+curated!(pact, Pact, "Pact", PactLists);
+curated!(source, Source, "Source", NoLists);
+curated!(correction, Correction, "Correction", CorrectionLists);
+
+/// The GraphQL type name of a kind (the prefix of its global ids).
+pub fn type_name(kind: RecordKind) -> &'static str {
+    for_kind!(kind, K => K::TYPE_NAME)
+}

@@ -7,14 +7,13 @@
 //! version. Nothing is ever deleted; archiving hides a record from the public.
 
 use super::curated::Curated;
+use super::records::{existing, exists, update_checked, version_of};
 use super::revision::record_revision;
 use super::snapshot;
 use super::Viewer;
 use crate::error::{AppError, AppResult};
-use chrono::Utc;
 use entity::enums::*;
 use entity::*;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -54,97 +53,6 @@ pub async fn log_change<C: ConnectionTrait>(
 ) -> AppResult<revision::Model> {
     let snap = snapshot::take(db, kind, id).await?;
     Ok(record_revision(db, kind, id, version, action, Some(editor), &snap).await?)
-}
-
-/// Inserts a new draft and logs its CREATE revision.
-pub async fn create<E: Curated, C: ConnectionTrait>(
-    db: &C,
-    mut am: E::ActiveModel,
-    editor: i64,
-) -> AppResult<E::Model> {
-    E::stamp_new(&mut am, editor, Utc::now());
-    let model = am.insert(db).await.map_err(unique_violation)?;
-    Ok(model)
-}
-
-/// Turns a unique-index violation (a slug in use) into a field error.
-pub fn unique_violation(err: sea_orm::DbErr) -> AppError {
-    let text = err.to_string().to_lowercase();
-    if text.contains("unique") || text.contains("duplicate") {
-        AppError::BadUserInput {
-            message: "the slug is already in use".into(),
-            fields: vec![crate::error::FieldError {
-                field: "slug".into(),
-                message: "already in use".into(),
-            }],
-        }
-    } else {
-        AppError::from(err)
-    }
-}
-
-/// Applies `am` to the record if its version is still `expected`; bumps the version.
-pub async fn update_checked<E: Curated, C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-    expected: i32,
-    mut am: E::ActiveModel,
-    editor: i64,
-) -> AppResult<E::Model> {
-    E::stamp_update(&mut am, editor, Utc::now());
-    let result = E::update_many()
-        .set(am)
-        .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
-        .filter(E::id_column().eq(id))
-        .filter(E::version_column().eq(expected))
-        .exec(db)
-        .await
-        .map_err(unique_violation)?;
-    let current = E::find().filter(E::id_column().eq(id)).one(db).await?;
-    match current {
-        None => Err(AppError::NotFound(format!(
-            "no {} with this id",
-            E::TYPE_NAME
-        ))),
-        Some(model) if result.rows_affected == 0 => {
-            let version = E::version_of(&model);
-            Err(AppError::Conflict {
-                message: format!(
-                    "the {} changed since you read it (you sent version {expected}, it is now at version {version}); \
-                     reload it, reapply your change and send the new version",
-                    E::TYPE_NAME
-                ),
-                current_version: Some(version),
-            })
-        }
-        Some(model) => Ok(model),
-    }
-}
-
-/// The record, for an editor; NOT_FOUND when it does not exist.
-pub async fn existing<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<E::Model> {
-    E::find()
-        .filter(E::id_column().eq(id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no {} with this id", E::TYPE_NAME)))
-}
-
-/// Checks that a record of some kind exists (for references and links).
-pub async fn exists<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -> AppResult<bool> {
-    async fn count<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<bool> {
-        Ok(E::find().filter(E::id_column().eq(id)).count(db).await? > 0)
-    }
-    match kind {
-        RecordKind::Organization => count::<organization::Entity, _>(db, id).await,
-        RecordKind::Instrument => count::<instrument::Entity, _>(db, id).await,
-        RecordKind::Withdrawal => count::<withdrawal::Entity, _>(db, id).await,
-        RecordKind::Stakeholder => count::<stakeholder::Entity, _>(db, id).await,
-        RecordKind::Reaction => count::<reaction::Entity, _>(db, id).await,
-        RecordKind::Pact => count::<pact::Entity, _>(db, id).await,
-        RecordKind::Source => count::<source::Entity, _>(db, id).await,
-        RecordKind::Correction => count::<correction::Entity, _>(db, id).await,
-    }
 }
 
 /// Moves a record to PUBLISHED or ARCHIVED, checking its version.
@@ -241,7 +149,7 @@ pub async fn attach_source<C: ConnectionTrait>(
             .await?;
         }
     }
-    let version = snapshot::version_of(db, kind, record_id).await?;
+    let version = version_of(db, kind, record_id).await?;
     log_change(db, kind, record_id, version, RevisionAction::Update, editor).await?;
     Ok(())
 }
@@ -265,7 +173,7 @@ pub async fn detach_source<C: ConnectionTrait>(
             "the record does not cite this source".into(),
         ));
     }
-    let version = snapshot::version_of(db, kind, record_id).await?;
+    let version = version_of(db, kind, record_id).await?;
     log_change(db, kind, record_id, version, RevisionAction::Update, editor).await?;
     Ok(())
 }

@@ -1,14 +1,15 @@
 //! The history of records: revisions, the diff between two, and reverting to one.
 
+use super::curated::{for_kind, Curated};
 use super::editing::log_change;
 use super::page::{paginate, Page, PageArgs, SortSpec, SortType, SortValue};
-use super::snapshot;
+use super::snapshot::{self, Snapshot};
 use super::Limits;
 use crate::error::{AppError, AppResult};
 use entity::enums::{RecordKind, RevisionAction};
 use entity::revision;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Newest first: the order of `history`.
 pub fn newest_first() -> SortSpec<revision::Entity> {
@@ -71,56 +72,46 @@ pub struct FieldChange {
     pub after: Value,
 }
 
-/// What changed from `before` to `after`: the record's fields (bookkeeping left out) and its
-/// lists, each compared whole.
-pub fn diff(before: Option<&Value>, after: &Value) -> Vec<FieldChange> {
-    const BOOKKEEPING: [&str; 4] = ["version", "updated_at", "updated_by", "id"];
-    let empty = Value::Null;
-    let mut changes = Vec::new();
-    let get = |snap: Option<&Value>, section: &str, field: &str| -> Value {
-        snap.and_then(|s| s.get(section))
-            .and_then(|r| r.get(field))
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
-    let mut fields: Vec<String> = after
-        .get("record")
-        .and_then(Value::as_object)
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    fields.sort();
-    for field in fields {
-        if BOOKKEEPING.contains(&field.as_str()) {
-            continue;
-        }
-        let (b, a) = (
-            get(before, "record", &field),
-            get(Some(after), "record", &field),
-        );
-        if b != a {
-            changes.push(FieldChange {
-                field,
-                before: b,
-                after: a,
-            });
-        }
+/// What changed from `before` to `after` (two snapshots of one record of this kind): the
+/// record's fields (bookkeeping left out), then its lists and sources, each compared whole.
+pub fn diff(
+    kind: RecordKind,
+    before: Option<&Value>,
+    after: &Value,
+) -> AppResult<Vec<FieldChange>> {
+    fn sections<E: Curated>(stored: &Value) -> AppResult<(Map<String, Value>, Map<String, Value>)> {
+        Snapshot::<E>::decode(stored)?.sections()
     }
-    if let Some(lists) = after.as_object() {
-        let mut keys: Vec<&String> = lists.keys().filter(|k| k.as_str() != "record").collect();
+    let (after_record, after_lists) = for_kind!(kind, K => sections::<K>(after)?);
+    let (before_record, before_lists) = match before {
+        Some(b) => for_kind!(kind, K => sections::<K>(b)?),
+        None => (Map::new(), Map::new()),
+    };
+    const BOOKKEEPING: [&str; 4] = ["version", "updated_at", "updated_by", "id"];
+    let mut changes = Vec::new();
+    let sections = [
+        (true, &before_record, &after_record),
+        (false, &before_lists, &after_lists),
+    ];
+    for (is_record, before, after) in sections {
+        let mut keys: Vec<&String> = after.keys().collect();
         keys.sort();
         for key in keys {
-            let b = before.and_then(|s| s.get(key)).unwrap_or(&empty);
-            let a = &lists[key];
-            if b != a {
+            if is_record && BOOKKEEPING.contains(&key.as_str()) {
+                continue;
+            }
+            let b = before.get(key).cloned().unwrap_or(Value::Null);
+            let a = &after[key];
+            if &b != a {
                 changes.push(FieldChange {
                     field: key.clone(),
-                    before: b.clone(),
+                    before: b,
                     after: a.clone(),
                 });
             }
         }
     }
-    changes
+    Ok(changes)
 }
 
 /// Restores a record to the state recorded in a revision, as a new REVERT revision.

@@ -1,49 +1,24 @@
-//! Opaque global ids: base64url of "Type:id", as Relay's Node interface expects.
+//! Opaque global ids of records (`Type:id`, as Relay's Node interface expects), of editors and
+//! of revisions, through the one codec.
 
+use super::codec;
+pub use super::curated::type_name;
 use crate::error::{AppError, AppResult};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use entity::enums::RecordKind;
-
-const KINDS: [(RecordKind, &str); 8] = [
-    (RecordKind::Organization, "Organization"),
-    (RecordKind::Instrument, "Instrument"),
-    (RecordKind::Withdrawal, "Withdrawal"),
-    (RecordKind::Stakeholder, "Stakeholder"),
-    (RecordKind::Reaction, "Reaction"),
-    (RecordKind::Pact, "Pact"),
-    (RecordKind::Source, "Source"),
-    (RecordKind::Correction, "Correction"),
-];
-
-/// The GraphQL type name of a kind.
-pub fn type_name(kind: RecordKind) -> &'static str {
-    KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, n)| *n)
-        .expect("every kind has a name")
-}
+use sea_orm::Iterable;
 
 /// The global id of a record.
 pub fn encode(kind: RecordKind, id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{id}", type_name(kind)))
+    codec::encode_tagged(type_name(kind), id)
 }
 
 /// Reads a global id; anything malformed is BAD_USER_INPUT.
 pub fn decode(global: &str) -> AppResult<(RecordKind, i64)> {
     let invalid = || AppError::bad_input(format!("{global:?} is not a valid Exodus id"));
-    let bytes = URL_SAFE_NO_PAD
-        .decode(global.trim_end_matches('='))
-        .map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (name, id) = text.split_once(':').ok_or_else(invalid)?;
-    let kind = KINDS
-        .iter()
-        .find(|(_, n)| *n == name)
-        .map(|(k, _)| *k)
+    let (name, id) = codec::decode_any_tagged(global).ok_or_else(invalid)?;
+    let kind = RecordKind::iter()
+        .find(|k| type_name(*k) == name)
         .ok_or_else(invalid)?;
-    let id: i64 = id.parse().map_err(|_| invalid())?;
     if id <= 0 {
         return Err(invalid());
     }
@@ -61,4 +36,62 @@ pub fn decode_as(global: &str, expected: RecordKind) -> AppResult<i64> {
         )));
     }
     Ok(id)
+}
+
+/// The global id of an editor.
+pub fn editor(id: i64) -> String {
+    codec::encode_tagged("Editor", id)
+}
+
+/// Reads an editor's global id.
+pub fn decode_editor(global: &str) -> Option<i64> {
+    codec::decode_tagged(global, "Editor").filter(|id| *id > 0)
+}
+
+/// The global id of a revision.
+pub fn revision(id: i64) -> String {
+    codec::encode_tagged("Revision", id)
+}
+
+/// Reads a revision's global id.
+pub fn decode_revision(global: &str) -> Option<i64> {
+    codec::decode_tagged(global, "Revision").filter(|id| *id > 0)
+}
+
+/// The cursor of the change feed after revision `sequence`.
+pub fn change_cursor(sequence: i64) -> String {
+    codec::encode_tagged("change", sequence)
+}
+
+/// Reads a change-feed cursor.
+pub fn decode_change_cursor(cursor: &str) -> AppResult<i64> {
+    codec::decode_tagged(cursor, "change")
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| AppError::bad_input(format!("{cursor:?} is not a valid change cursor")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_and_kinds_do_not_mix() {
+        for kind in RecordKind::iter() {
+            let id = encode(kind, 42);
+            assert_eq!(decode(&id).unwrap(), (kind, 42));
+            assert_eq!(decode_as(&id, kind).unwrap(), 42);
+            let other = RecordKind::iter().find(|k| *k != kind).unwrap();
+            assert_eq!(decode_as(&id, other).unwrap_err().code(), "BAD_USER_INPUT");
+        }
+        assert_eq!(
+            decode(&encode(RecordKind::Pact, 0)).unwrap_err().code(),
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(decode(&editor(3)).unwrap_err().code(), "BAD_USER_INPUT");
+        assert_eq!(decode_editor(&editor(3)), Some(3));
+        assert_eq!(decode_editor(&revision(3)), None);
+        assert_eq!(decode_revision(&revision(9)), Some(9));
+        assert_eq!(decode_change_cursor(&change_cursor(0)).unwrap(), 0);
+        assert!(decode_change_cursor(&change_cursor(-1)).is_err());
+    }
 }

@@ -1,6 +1,8 @@
 //! Domain logic: visibility, lists with filters and keyset pages, lookups, search, stats and
 //! the timeline. Functions take `&impl ConnectionTrait` so a transaction can span several.
 
+pub mod children;
+pub mod codec;
 pub mod curated;
 pub mod editing;
 pub mod editors;
@@ -9,6 +11,7 @@ pub mod ids;
 pub mod inputs;
 pub mod lists;
 pub mod page;
+pub mod records;
 pub mod revision;
 pub mod search;
 pub mod snapshot;

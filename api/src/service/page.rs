@@ -7,8 +7,6 @@
 
 use super::Limits;
 use crate::error::{AppError, AppResult};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, SimpleExpr};
 use sea_orm::{
@@ -96,14 +94,13 @@ fn encode_cursor<E: EntityTrait>(sort: &SortSpec<E>, id: i64, model: &E::Model) 
         v: (sort.key)(model),
         i: id,
     };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).expect("a cursor serializes"))
+    super::codec::encode_json(&cursor)
 }
 
 fn decode_cursor<E: EntityTrait>(text: &str, sort: &SortSpec<E>) -> AppResult<Cursor> {
     let sort_name = sort.name;
     let invalid = || AppError::bad_input(format!("{text:?} is not a valid cursor for this list"));
-    let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
-    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let cursor: Cursor = super::codec::decode_json(text).ok_or_else(invalid)?;
     if cursor.o != sort_name {
         return Err(AppError::bad_input(format!(
             "the cursor {text:?} belongs to the ordering {}, not {sort_name}; start again without a cursor",

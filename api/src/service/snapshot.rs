@@ -1,336 +1,238 @@
-//! Snapshots of a record with everything that belongs to it, for the revision log, and the
-//! reverse: restoring a record from a snapshot.
+//! Typed snapshots: a record with everything that belongs to it (its own lists and its
+//! citations), as the revision log keeps it, and the reverse: restoring a record from one.
+//!
+//! The stored JSON is `{ "format", "sources", <the kind's lists>, "record" }`. `format` says
+//! which layout a snapshot was written in, so that revisions written before a layout change
+//! still decode; snapshots written before it existed are format 1.
 
-use super::curated::Curated;
-use super::editing::{existing, update_checked};
+use super::children::RecordLists;
+use super::curated::{for_kind, Curated};
+use super::records::{existing, update_checked};
 use crate::error::{AppError, AppResult};
-use entity::enums::*;
-use entity::*;
+use entity::enums::{RecordKind, RecordStatus};
+use entity::source_link;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
 };
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-async fn record<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Value> {
-    Ok(serde_json::to_value(existing::<E, _>(db, id).await?).map_err(anyhow::Error::from)?)
+/// The layout snapshots are written in now.
+pub const FORMAT: u32 = 1;
+
+fn first_format() -> u32 {
+    1
 }
 
-fn to_json<T: serde::Serialize>(rows: Vec<T>) -> AppResult<Value> {
-    Ok(serde_json::to_value(rows).map_err(anyhow::Error::from)?)
+/// A source cited by the record, with the citation's note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Citation {
+    pub source_id: i64,
+    pub note: Option<String>,
 }
 
-/// The record as it stands, with its sources and its own lists.
+/// One record of kind `E` as it stood after a change.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Snapshot<E: Curated> {
+    /// The layout version (see the module's doc).
+    #[serde(default = "first_format")]
+    pub format: u32,
+    /// The sources it cited, in the order they were attached.
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+    /// Its own lists, each under its own key.
+    #[serde(flatten)]
+    pub lists: E::Lists,
+    /// The record's row.
+    pub record: E::Model,
+}
+
+/// Only the record's row of a snapshot: the cheap read for the change feed, which needs the
+/// row and nothing else (the other keys are skipped, not decoded).
+#[derive(Deserialize)]
+#[serde(bound = "")]
+struct RowOnly<E: Curated> {
+    record: E::Model,
+}
+
+/// Only the status of a snapshot's record.
+#[derive(Deserialize)]
+struct StatusOnly {
+    record: StatusOf,
+}
+
+#[derive(Deserialize)]
+struct StatusOf {
+    status: RecordStatus,
+}
+
+fn malformed(err: serde_json::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "a stored snapshot does not fit its kind: {err}"
+    ))
+}
+
+impl<E: Curated> Snapshot<E> {
+    /// The record as it stands, with its lists and sources.
+    pub async fn take<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Self> {
+        let record = existing::<E, _>(db, id).await?;
+        let lists = E::Lists::load(db, id).await?;
+        let sources = source_link::Entity::find()
+            .filter(source_link::Column::RecordKind.eq(E::KIND))
+            .filter(source_link::Column::RecordId.eq(id))
+            .order_by_asc(source_link::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| Citation {
+                source_id: l.source_id,
+                note: l.note,
+            })
+            .collect();
+        Ok(Self {
+            format: FORMAT,
+            sources,
+            lists,
+            record,
+        })
+    }
+
+    /// Reads a stored snapshot of this kind, in any format written so far.
+    pub fn decode(stored: &Value) -> AppResult<Self> {
+        Self::deserialize(stored).map_err(malformed)
+    }
+
+    /// The record's fields and, apart, its lists (sources included), each by its key: what a
+    /// diff compares.
+    pub fn sections(&self) -> AppResult<(Map<String, Value>, Map<String, Value>)> {
+        let object = |v: Value| match v {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        let record = object(serde_json::to_value(&self.record).map_err(anyhow::Error::from)?);
+        let mut lists = object(serde_json::to_value(&self.lists).map_err(anyhow::Error::from)?);
+        let sources = serde_json::to_value(&self.sources).map_err(anyhow::Error::from)?;
+        lists.insert("sources".into(), sources);
+        Ok((record, lists))
+    }
+
+    /// The snapshot as the revision log stores it.
+    pub fn encode(&self) -> AppResult<Value> {
+        Ok(serde_json::to_value(self).map_err(anyhow::Error::from)?)
+    }
+
+    /// Writes this state back onto record `id` (keeping its id, creation and version counter,
+    /// which goes up by one) with its lists and sources; returns the new version.
+    pub async fn restore<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: i64,
+        editor: i64,
+    ) -> AppResult<i32> {
+        let current = existing::<E, _>(db, id).await?;
+        let mut am = self.record.clone().into_active_model().reset_all();
+        am.not_set(E::id_column());
+        am.not_set(E::version_column());
+        let model = update_checked::<E, _>(db, id, E::version_of(&current), am, editor).await?;
+        self.lists.replace(db, id).await?;
+        source_link::Entity::delete_many()
+            .filter(source_link::Column::RecordKind.eq(E::KIND))
+            .filter(source_link::Column::RecordId.eq(id))
+            .exec(db)
+            .await?;
+        for link in &self.sources {
+            source_link::ActiveModel {
+                source_id: Set(link.source_id),
+                record_kind: Set(E::KIND),
+                record_id: Set(id),
+                note: Set(link.note.clone()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+        Ok(E::version_of(&model))
+    }
+}
+
+/// The record's row from a stored snapshot of kind `E`.
+pub fn row<E: Curated>(stored: &Value) -> AppResult<E::Model> {
+    RowOnly::<E>::deserialize(stored)
+        .map(|r| r.record)
+        .map_err(malformed)
+}
+
+/// The status the record had in a stored snapshot (of any kind).
+pub fn status(stored: &Value) -> AppResult<RecordStatus> {
+    StatusOnly::deserialize(stored)
+        .map(|s| s.record.status)
+        .map_err(malformed)
+}
+
+/// The record of any kind as it stands now, as the revision log stores it.
 pub async fn take<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -> AppResult<Value> {
-    let sources = source_link::Entity::find()
-        .filter(source_link::Column::RecordKind.eq(kind))
-        .filter(source_link::Column::RecordId.eq(id))
-        .order_by_asc(source_link::Column::Id)
-        .all(db)
-        .await?;
-    let sources: Vec<Value> = sources
-        .into_iter()
-        .map(|l| json!({ "sourceId": l.source_id, "note": l.note }))
-        .collect();
-    let mut snap = json!({ "sources": sources });
-    let record = match kind {
-        RecordKind::Organization => {
-            let categories: Vec<String> = organization_category::Entity::find()
-                .filter(organization_category::Column::OrganizationId.eq(id))
-                .order_by_asc(organization_category::Column::Category)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|c| c.category)
-                .collect();
-            snap["categories"] = json!(categories);
-            record::<organization::Entity, _>(db, id).await?
-        }
-        RecordKind::Instrument => record::<instrument::Entity, _>(db, id).await?,
-        RecordKind::Withdrawal => record::<withdrawal::Entity, _>(db, id).await?,
-        RecordKind::Stakeholder => record::<stakeholder::Entity, _>(db, id).await?,
-        RecordKind::Reaction => record::<reaction::Entity, _>(db, id).await?,
-        RecordKind::Pact => {
-            let topics: Vec<String> = pact_topic::Entity::find()
-                .filter(pact_topic::Column::PactId.eq(id))
-                .order_by_asc(pact_topic::Column::Topic)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|t| t.topic)
-                .collect();
-            snap["topics"] = json!(topics);
-            snap["parties"] = to_json(
-                pact_party::Entity::find()
-                    .filter(pact_party::Column::PactId.eq(id))
-                    .order_by_asc(pact_party::Column::Id)
-                    .all(db)
-                    .await?,
-            )?;
-            snap["statusHistory"] = to_json(
-                pact_status_change::Entity::find()
-                    .filter(pact_status_change::Column::PactId.eq(id))
-                    .order_by_asc(pact_status_change::Column::Id)
-                    .all(db)
-                    .await?,
-            )?;
-            snap["replaces"] = to_json(
-                pact_replacement::Entity::find()
-                    .filter(pact_replacement::Column::PactId.eq(id))
-                    .order_by_asc(pact_replacement::Column::Id)
-                    .all(db)
-                    .await?,
-            )?;
-            record::<pact::Entity, _>(db, id).await?
-        }
-        RecordKind::Source => record::<source::Entity, _>(db, id).await?,
-        RecordKind::Correction => {
-            snap["concerns"] = to_json(
-                correction_subject::Entity::find()
-                    .filter(correction_subject::Column::CorrectionId.eq(id))
-                    .order_by_asc(correction_subject::Column::Id)
-                    .all(db)
-                    .await?,
-            )?;
-            record::<correction::Entity, _>(db, id).await?
-        }
-    };
-    snap["record"] = record;
-    Ok(snap)
+    for_kind!(kind, K => Snapshot::<K>::take(db, id).await?.encode())
 }
 
-/// The current version of any record.
-pub async fn version_of<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -> AppResult<i32> {
-    async fn v<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<i32> {
-        Ok(E::version_of(&existing::<E, _>(db, id).await?))
-    }
-    match kind {
-        RecordKind::Organization => v::<organization::Entity, _>(db, id).await,
-        RecordKind::Instrument => v::<instrument::Entity, _>(db, id).await,
-        RecordKind::Withdrawal => v::<withdrawal::Entity, _>(db, id).await,
-        RecordKind::Stakeholder => v::<stakeholder::Entity, _>(db, id).await,
-        RecordKind::Reaction => v::<reaction::Entity, _>(db, id).await,
-        RecordKind::Pact => v::<pact::Entity, _>(db, id).await,
-        RecordKind::Source => v::<source::Entity, _>(db, id).await,
-        RecordKind::Correction => v::<correction::Entity, _>(db, id).await,
-    }
-}
-
-/// Writes the fields of a snapshot back onto the record (keeping its id, creation and
-/// version counter) and returns the new version.
-async fn restore_record<E: Curated, C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-    snap: &Value,
-    editor: i64,
-) -> AppResult<i32> {
-    let current = existing::<E, _>(db, id).await?;
-    let old: E::Model = serde_json::from_value(snap["record"].clone()).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "a stored snapshot does not fit the record: {e}"
-        ))
-    })?;
-    // Every curated field comes back; the id and the version counter stay as they are.
-    let mut am = old.into_active_model().reset_all();
-    am.not_set(E::id_column());
-    am.not_set(E::version_column());
-    let model = update_checked::<E, _>(db, id, E::version_of(&current), am, editor).await?;
-    Ok(E::version_of(&model))
-}
-
-fn list<T: serde::de::DeserializeOwned>(snap: &Value, key: &str) -> AppResult<Vec<T>> {
-    serde_json::from_value(snap.get(key).cloned().unwrap_or(json!([]))).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "a stored snapshot list {key} is malformed: {e}"
-        ))
-    })
-}
-
-/// Restores a record and its lists to a snapshot; returns the new version.
+/// Restores a record of any kind to a stored snapshot; returns the new version.
 pub async fn restore<C: ConnectionTrait>(
     db: &C,
     kind: RecordKind,
     id: i64,
-    snap: &Value,
+    stored: &Value,
     editor: i64,
 ) -> AppResult<i32> {
-    let version = match kind {
-        RecordKind::Organization => {
-            let v = restore_record::<organization::Entity, _>(db, id, snap, editor).await?;
-            let categories: Vec<String> = list(snap, "categories")?;
-            replace_categories(db, id, &categories).await?;
-            v
-        }
-        RecordKind::Instrument => {
-            restore_record::<instrument::Entity, _>(db, id, snap, editor).await?
-        }
-        RecordKind::Withdrawal => {
-            restore_record::<withdrawal::Entity, _>(db, id, snap, editor).await?
-        }
-        RecordKind::Stakeholder => {
-            restore_record::<stakeholder::Entity, _>(db, id, snap, editor).await?
-        }
-        RecordKind::Reaction => restore_record::<reaction::Entity, _>(db, id, snap, editor).await?,
-        RecordKind::Source => restore_record::<source::Entity, _>(db, id, snap, editor).await?,
-        RecordKind::Pact => {
-            let v = restore_record::<pact::Entity, _>(db, id, snap, editor).await?;
-            let topics: Vec<String> = list(snap, "topics")?;
-            let parties: Vec<pact_party::Model> = list(snap, "parties")?;
-            let history: Vec<pact_status_change::Model> = list(snap, "statusHistory")?;
-            let replaces: Vec<pact_replacement::Model> = list(snap, "replaces")?;
-            replace_pact_lists(db, id, &topics, &parties, &history, &replaces).await?;
-            v
-        }
-        RecordKind::Correction => {
-            let v = restore_record::<correction::Entity, _>(db, id, snap, editor).await?;
-            let concerns: Vec<correction_subject::Model> = list(snap, "concerns")?;
-            let pairs: Vec<(RecordKind, i64)> = concerns
-                .iter()
-                .map(|c| (c.record_kind, c.record_id))
-                .collect();
-            replace_concerns(db, id, &pairs).await?;
-            v
-        }
-    };
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Link {
-        source_id: i64,
-        note: Option<String>,
-    }
-    let links: Vec<Link> = list(snap, "sources")?;
-    source_link::Entity::delete_many()
-        .filter(source_link::Column::RecordKind.eq(kind))
-        .filter(source_link::Column::RecordId.eq(id))
-        .exec(db)
-        .await?;
-    for link in links {
-        source_link::ActiveModel {
-            source_id: Set(link.source_id),
-            record_kind: Set(kind),
-            record_id: Set(id),
-            note: Set(link.note),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(version)
+    for_kind!(kind, K => Snapshot::<K>::decode(stored)?.restore(db, id, editor).await)
 }
 
-/// Sets an organization's categories.
-pub async fn replace_categories<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-    categories: &[String],
-) -> AppResult<()> {
-    organization_category::Entity::delete_many()
-        .filter(organization_category::Column::OrganizationId.eq(id))
-        .exec(db)
-        .await?;
-    for category in categories {
-        organization_category::ActiveModel {
-            organization_id: Set(id),
-            category: Set(category.clone()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::Iterable;
 
-/// Sets a pact's topics, parties, status history and replacement claims.
-pub async fn replace_pact_lists<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-    topics: &[String],
-    parties: &[pact_party::Model],
-    history: &[pact_status_change::Model],
-    replaces: &[pact_replacement::Model],
-) -> AppResult<()> {
-    pact_topic::Entity::delete_many()
-        .filter(pact_topic::Column::PactId.eq(id))
-        .exec(db)
-        .await?;
-    pact_party::Entity::delete_many()
-        .filter(pact_party::Column::PactId.eq(id))
-        .exec(db)
-        .await?;
-    pact_status_change::Entity::delete_many()
-        .filter(pact_status_change::Column::PactId.eq(id))
-        .exec(db)
-        .await?;
-    pact_replacement::Entity::delete_many()
-        .filter(pact_replacement::Column::PactId.eq(id))
-        .exec(db)
-        .await?;
-    for topic in topics {
-        pact_topic::ActiveModel {
-            pact_id: Set(id),
-            topic: Set(topic.clone()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
-    for p in parties {
-        pact_party::ActiveModel {
-            pact_id: Set(id),
-            name: Set(p.name.clone()),
-            code: Set(p.code.clone()),
-            role: Set(p.role),
-            joined_on: Set(p.joined_on),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
-    for s in history {
-        pact_status_change::ActiveModel {
-            pact_id: Set(id),
-            pact_status: Set(s.pact_status),
-            changed_on: Set(s.changed_on),
-            note: Set(s.note.clone()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
-    for r in replaces {
-        pact_replacement::ActiveModel {
-            pact_id: Set(id),
-            organization_id: Set(r.organization_id),
-            withdrawal_id: Set(r.withdrawal_id),
-            note: Set(r.note.clone()),
-            confidence: Set(r.confidence),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
+    /// One snapshot of each kind as release 0.6 stored them (before `format` existed), taken
+    /// from a seeded database: the largest of each kind, so every list is non-empty.
+    const FORMAT_1: &str = include_str!("../../tests/fixtures/snapshots-0.6.json");
 
-/// Sets the records a correction concerns.
-pub async fn replace_concerns<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-    concerns: &[(RecordKind, i64)],
-) -> AppResult<()> {
-    correction_subject::Entity::delete_many()
-        .filter(correction_subject::Column::CorrectionId.eq(id))
-        .exec(db)
-        .await?;
-    for (kind, record_id) in concerns {
-        correction_subject::ActiveModel {
-            correction_id: Set(id),
-            record_kind: Set(*kind),
-            record_id: Set(*record_id),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+    fn stored(kind: RecordKind) -> Value {
+        let all: Value = serde_json::from_str(FORMAT_1).unwrap();
+        all[kind.as_str()].clone()
     }
-    Ok(())
+
+    /// Decodes and re-encodes; the result must be the stored snapshot plus `format`.
+    fn round_trip<E: Curated>(old: &Value) -> Value {
+        let snap = Snapshot::<E>::decode(old).unwrap();
+        assert_eq!(snap.format, 1);
+        assert_eq!(status(old).unwrap(), E::status_of(&snap.record));
+        assert_eq!(E::id_of(&row::<E>(old).unwrap()), E::id_of(&snap.record));
+        snap.encode().unwrap()
+    }
+
+    #[test]
+    fn every_kind_decodes_format_1_without_loss() {
+        for kind in RecordKind::iter() {
+            let old = stored(kind);
+            let again = for_kind!(kind, K => round_trip::<K>(&old));
+            let mut expected = old.as_object().unwrap().clone();
+            expected.insert("format".into(), FORMAT.into());
+            assert_eq!(again.as_object().unwrap(), &expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn lists_are_typed_and_a_snapshot_of_the_wrong_kind_is_refused() {
+        let pact = Snapshot::<entity::pact::Entity>::decode(&stored(RecordKind::Pact)).unwrap();
+        assert!(!pact.lists.parties.is_empty() && !pact.lists.status_history.is_empty());
+        assert!(!pact.lists.replaces.is_empty() && !pact.lists.topics.is_empty());
+        assert!(!pact.sources.is_empty());
+        let org = stored(RecordKind::Organization);
+        let decoded = Snapshot::<entity::organization::Entity>::decode(&org).unwrap();
+        assert!(!decoded.lists.categories.is_empty());
+        let wrong = Snapshot::<entity::pact::Entity>::decode(&org);
+        assert_eq!(wrong.err().map(|e| e.code()), Some("INTERNAL"));
+        assert!(status(&serde_json::json!({ "record": {} })).is_err());
+    }
 }

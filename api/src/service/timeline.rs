@@ -8,8 +8,6 @@ use super::curated::Curated;
 use super::{Limits, Viewer};
 use crate::error::{AppError, AppResult};
 use async_graphql::Enum;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::NaiveDate;
 use entity::enums::RecordKind;
 use entity::*;
@@ -53,7 +51,7 @@ struct Position(NaiveDate, TimelineEventKind, i64);
 impl Event {
     pub fn cursor(&self) -> String {
         let p = Position(self.date, self.kind, self.row_id);
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&p).expect("a position serializes"))
+        super::codec::encode_json(&p)
     }
 }
 
@@ -123,15 +121,9 @@ pub async fn timeline<C: ConnectionTrait>(
     };
     let after = match after {
         None => None,
-        Some(text) => Some(
-            URL_SAFE_NO_PAD
-                .decode(text)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Position>(&b).ok())
-                .ok_or_else(|| {
-                    AppError::bad_input(format!("{text:?} is not a valid timeline cursor"))
-                })?,
-        ),
+        Some(text) => Some(super::codec::decode_json::<Position>(text).ok_or_else(|| {
+            AppError::bad_input(format!("{text:?} is not a valid timeline cursor"))
+        })?),
     };
     let statuses = viewer.visible_statuses();
     let wanted = |k: TimelineEventKind| kinds.is_empty() || kinds.contains(&k);

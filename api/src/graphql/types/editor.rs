@@ -1,6 +1,4 @@
 use async_graphql::{Object, ID};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use entity::editor;
 use entity::enums::EditorRole;
 
@@ -9,17 +7,12 @@ pub struct Editor(pub editor::Model);
 
 /// The global id of an editor.
 pub fn editor_id(id: i64) -> ID {
-    URL_SAFE_NO_PAD.encode(format!("Editor:{id}")).into()
+    crate::service::ids::editor(id).into()
 }
 
 /// Reads an editor's global id.
 pub fn decode_editor_id(global: &str) -> Option<i64> {
-    let text =
-        String::from_utf8(URL_SAFE_NO_PAD.decode(global.trim_end_matches('=')).ok()?).ok()?;
-    text.strip_prefix("Editor:")?
-        .parse()
-        .ok()
-        .filter(|id: &i64| *id > 0)
+    crate::service::ids::decode_editor(global)
 }
 
 /// A person who curates Exodus.

@@ -17,7 +17,7 @@ pub use connection::*;
 pub use correction::Correction;
 pub use editor::{decode_editor_id, editor_id, Editor};
 pub use instrument::Instrument;
-pub use node::{load_node, Node};
+pub use node::{load_node, node_from_snapshot, GraphKind, Node};
 pub use organization::Organization;
 pub use pact::{Pact, PactParty, PactReplacement, PactStatusChange};
 pub use reaction::{Reaction, ReactionSubject};

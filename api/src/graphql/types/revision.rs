@@ -2,8 +2,6 @@ use super::{load_node, Editor, Node};
 use crate::graphql::context::data;
 use crate::service::history::{self, FieldChange};
 use async_graphql::{Context, Json, Object, Result, SimpleObject, ID};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use entity::enums::{RecordKind, RevisionAction};
 use entity::revision;
 
@@ -12,17 +10,12 @@ pub struct Revision(pub revision::Model);
 
 /// The global id of a revision.
 pub fn revision_id(id: i64) -> ID {
-    URL_SAFE_NO_PAD.encode(format!("Revision:{id}")).into()
+    crate::service::ids::revision(id).into()
 }
 
 /// Reads a revision's global id.
 pub fn decode_revision_id(global: &str) -> Option<i64> {
-    let text =
-        String::from_utf8(URL_SAFE_NO_PAD.decode(global.trim_end_matches('=')).ok()?).ok()?;
-    text.strip_prefix("Revision:")?
-        .parse()
-        .ok()
-        .filter(|id: &i64| *id > 0)
+    crate::service::ids::decode_revision(global)
 }
 
 /// One field that changed.
@@ -97,7 +90,11 @@ impl Revision {
     /// What this change altered, against the revision before it.
     async fn diff(&self, ctx: &Context<'_>) -> Result<Vec<RevisionChange>> {
         let previous = history::previous(&data(ctx).db, &self.0).await?;
-        let changes = history::diff(previous.as_ref().map(|p| &p.snapshot), &self.0.snapshot);
+        let changes = history::diff(
+            self.0.record_kind,
+            previous.as_ref().map(|p| &p.snapshot),
+            &self.0.snapshot,
+        )?;
         Ok(changes.into_iter().map(RevisionChange::from).collect())
     }
 }

@@ -1,7 +1,7 @@
 //! Field-by-field validation that reports every problem at once.
 
 use crate::error::{AppError, AppResult, FieldError};
-use crate::service::{editing, ids};
+use crate::service::{ids, records};
 use async_graphql::ID;
 use chrono::NaiveDate;
 use entity::enums::RecordKind;
@@ -131,7 +131,7 @@ impl Check {
     ) -> AppResult<i64> {
         match ids::decode_as(id, kind) {
             Ok(id) => {
-                if !editing::exists(db, kind, id).await? {
+                if !records::exists(db, kind, id).await? {
                     self.fail(field, format!("no {} with this id", ids::type_name(kind)));
                 }
                 Ok(id)
@@ -156,7 +156,7 @@ impl Check {
     ) -> AppResult<Option<(RecordKind, i64)>> {
         match ids::decode(id) {
             Ok((kind, id)) if kinds.contains(&kind) => {
-                if !editing::exists(db, kind, id).await? {
+                if !records::exists(db, kind, id).await? {
                     self.fail(field, format!("no {} with this id", ids::type_name(kind)));
                 }
                 Ok(Some((kind, id)))

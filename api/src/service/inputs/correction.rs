@@ -1,9 +1,9 @@
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use crate::service::snapshot::replace_concerns;
+use crate::service::children::{CorrectionLists, RecordLists};
 use async_graphql::{InputObject, ID};
-use entity::correction;
 use entity::enums::*;
+use entity::{correction, correction_subject};
 use sea_orm::{ConnectionTrait, Set};
 
 const CONCERNABLE: [RecordKind; 7] = [
@@ -103,6 +103,15 @@ impl RecordInput for CorrectionInput {
         let mut c = Check::default();
         let pairs = self.concern_pairs(db, &mut c).await?;
         c.finish()?;
-        replace_concerns(db, saved.id, &pairs).await
+        let concerns = pairs
+            .into_iter()
+            .map(|(record_kind, record_id)| correction_subject::Model {
+                id: 0,
+                correction_id: saved.id,
+                record_kind,
+                record_id,
+            })
+            .collect();
+        CorrectionLists { concerns }.replace(db, saved.id).await
     }
 }

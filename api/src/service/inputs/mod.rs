@@ -23,7 +23,8 @@ pub use stakeholder::StakeholderInput;
 pub use withdrawal::WithdrawalInput;
 
 use super::curated::Curated;
-use super::editing::{self, log_change};
+use super::editing::log_change;
+use super::records;
 use crate::error::AppResult;
 use entity::enums::RevisionAction;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -62,7 +63,7 @@ pub async fn create_record<I: RecordInput, C: ConnectionTrait>(
     editor: i64,
 ) -> AppResult<ModelOf<I>> {
     let am = input.prepare(db, None).await?;
-    let model = editing::create::<I::Entity, _>(db, am, editor).await?;
+    let model = records::insert::<I::Entity, _>(db, am, editor).await?;
     input.write_lists(db, &model, None).await?;
     let id = I::Entity::id_of(&model);
     log_change(db, I::Entity::KIND, id, 1, RevisionAction::Create, editor).await?;
@@ -77,9 +78,9 @@ pub async fn update_record<I: RecordInput, C: ConnectionTrait>(
     input: &I,
     editor: i64,
 ) -> AppResult<ModelOf<I>> {
-    let current = editing::existing::<I::Entity, _>(db, id).await?;
+    let current = records::existing::<I::Entity, _>(db, id).await?;
     let am = input.prepare(db, Some(&current)).await?;
-    let model = editing::update_checked::<I::Entity, _>(db, id, expected, am, editor).await?;
+    let model = records::update_checked::<I::Entity, _>(db, id, expected, am, editor).await?;
     input.write_lists(db, &model, Some(&current)).await?;
     log_change(
         db,

@@ -1,6 +1,6 @@
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use crate::service::snapshot::replace_categories;
+use crate::service::children::{OrganizationLists, RecordLists};
 use async_graphql::InputObject;
 use entity::enums::*;
 use entity::organization;
@@ -84,6 +84,6 @@ impl RecordInput for OrganizationInput {
         _before: Option<&organization::Model>,
     ) -> AppResult<()> {
         let categories = Check::default().keywords("categories", &self.categories);
-        replace_categories(db, saved.id, &categories).await
+        OrganizationLists { categories }.replace(db, saved.id).await
     }
 }

@@ -1,7 +1,7 @@
 use super::{Check, RecordInput};
 use crate::error::AppResult;
 use crate::graphql::scalars::Date;
-use crate::service::snapshot;
+use crate::service::children::{PactLists, RecordLists};
 use async_graphql::{InputObject, ID};
 use chrono::Utc;
 use entity::enums::*;
@@ -187,7 +187,13 @@ impl RecordInput for PactInput {
                 note: self.status_note.clone().filter(|n| !n.trim().is_empty()),
             });
         }
-        snapshot::replace_pact_lists(db, saved.id, &topics, &parties, &history, &replaces).await?;
-        Ok(())
+        PactLists {
+            topics,
+            parties,
+            status_history: history,
+            replaces,
+        }
+        .replace(db, saved.id)
+        .await
     }
 }
