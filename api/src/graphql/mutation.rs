@@ -3,10 +3,11 @@
 
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::data;
+use crate::graphql::inputs::*;
 use crate::graphql::types::*;
 use crate::service::curated::for_kind;
 use crate::service::editing::{self, require_admin, require_editor};
-use crate::service::inputs::*;
+use crate::service::inputs::{create_record, update_record};
 use crate::service::{editors, history, ids};
 use async_graphql::{Context, InputObject, MergedObject, Object, Result, SimpleObject, ID};
 use entity::enums::*;
@@ -145,7 +146,7 @@ async fn set_disabled(ctx: &Context<'_>, id: &ID, disabled: bool) -> Result<Edit
 
 /// Declares createX and updateX for every kind.
 macro_rules! record_mutations {
-    ($($create:ident, $update:ident, $input:ty, $ty:ident, $kind:ident, $what:literal;)*) => {
+    ($($create:ident, $update:ident, $input:ident, $ty:ident, $kind:ident, $what:literal;)*) => {
         /// Creating and updating records of each kind.
         #[derive(Default)]
         pub struct RecordMutation;
@@ -160,6 +161,7 @@ macro_rules! record_mutations {
                 #[graphql(desc = "The new record.")] input: $input,
             ) -> Result<$ty> {
                 let editor = require_editor(&data(ctx).viewer)?;
+                let input = crate::service::inputs::$input::from(input);
                 let model = in_transaction(ctx, |tx| async move {
                     let result = create_record(&tx, &input, editor).await;
                     (tx, result)
@@ -182,6 +184,7 @@ macro_rules! record_mutations {
             ) -> Result<$ty> {
                 let editor = require_editor(&data(ctx).viewer)?;
                 let id = ids::decode_as(&id, RecordKind::$kind)?;
+                let input = crate::service::inputs::$input::from(input);
                 let model = in_transaction(ctx, |tx| async move {
                     let result = update_record(&tx, id, expected_version, &input, editor).await;
                     (tx, result)

@@ -25,6 +25,19 @@ pub async fn exists<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -> Ap
     for_kind!(kind, K => count::<K, _>(db, id).await)
 }
 
+/// The id of the record of this kind with this slug, whatever its status.
+pub async fn id_by_slug<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    slug: &str,
+) -> AppResult<Option<i64>> {
+    async fn find<E: Curated, C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<i64>> {
+        let found = E::find().filter(E::slug_column().eq(slug)).one(db).await?;
+        Ok(found.as_ref().map(E::id_of))
+    }
+    for_kind!(kind, K => find::<K, _>(db, slug).await)
+}
+
 /// The current version of any record.
 pub async fn version_of<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -> AppResult<i32> {
     async fn of<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<i32> {

@@ -1,8 +1,8 @@
 //! Field-by-field validation that reports every problem at once.
 
+use super::RecordRef;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::{ids, records};
-use async_graphql::ID;
 use chrono::NaiveDate;
 use entity::enums::RecordKind;
 use sea_orm::ConnectionTrait;
@@ -121,50 +121,65 @@ impl Check {
         }
     }
 
-    /// A global id of an existing record of `kind`.
+    /// An existing record of `kind`: its id (0 after a failure, which `finish` reports).
     pub async fn reference<C: ConnectionTrait>(
         &mut self,
         db: &C,
         field: &str,
-        id: &ID,
+        to: &RecordRef,
         kind: RecordKind,
     ) -> AppResult<i64> {
-        match ids::decode_as(id, kind) {
-            Ok(id) => {
-                if !records::exists(db, kind, id).await? {
-                    self.fail(field, format!("no {} with this id", ids::type_name(kind)));
-                }
-                Ok(id)
-            }
-            Err(_) => {
-                self.fail(
-                    field,
-                    format!("is not the id of a {}", ids::type_name(kind)),
-                );
-                Ok(0)
-            }
-        }
+        Ok(self
+            .any_reference(db, field, to, &[kind])
+            .await?
+            .map_or(0, |(_, id)| id))
     }
 
-    /// A global id of an existing record of one of `kinds`.
+    /// An existing record of one of `kinds`: its kind and id, or None after a failure.
     pub async fn any_reference<C: ConnectionTrait>(
         &mut self,
         db: &C,
         field: &str,
-        id: &ID,
+        to: &RecordRef,
         kinds: &[RecordKind],
     ) -> AppResult<Option<(RecordKind, i64)>> {
-        match ids::decode(id) {
-            Ok((kind, id)) if kinds.contains(&kind) => {
-                if !records::exists(db, kind, id).await? {
-                    self.fail(field, format!("no {} with this id", ids::type_name(kind)));
+        let names: Vec<&str> = kinds.iter().map(|k| ids::type_name(*k)).collect();
+        let names = names.join(" or ");
+        match to {
+            RecordRef::Id(global) => match ids::decode(global) {
+                Ok((kind, id)) if kinds.contains(&kind) => {
+                    if !records::exists(db, kind, id).await? {
+                        self.fail(field, format!("no {} with this id", ids::type_name(kind)));
+                    }
+                    Ok(Some((kind, id)))
                 }
-                Ok(Some((kind, id)))
-            }
-            _ => {
-                let names: Vec<&str> = kinds.iter().map(|k| ids::type_name(*k)).collect();
-                self.fail(field, format!("must be the id of a {}", names.join(" or ")));
-                Ok(None)
+                _ => {
+                    let article = if kinds.len() == 1 {
+                        "is not"
+                    } else {
+                        "must be"
+                    };
+                    self.fail(field, format!("{article} the id of a {names}"));
+                    Ok(None)
+                }
+            },
+            RecordRef::Slug { kind, slug } => {
+                let kind = match (kind, kinds) {
+                    (Some(k), _) if kinds.contains(k) => *k,
+                    (None, [only]) => *only,
+                    _ => {
+                        self.fail(field, format!("must name a {names} by kind and slug"));
+                        return Ok(None);
+                    }
+                };
+                match records::id_by_slug(db, kind, slug).await? {
+                    Some(id) => Ok(Some((kind, id))),
+                    None => {
+                        let name = ids::type_name(kind);
+                        self.fail(field, format!("no {name} with the slug {slug:?}"));
+                        Ok(None)
+                    }
+                }
             }
         }
     }

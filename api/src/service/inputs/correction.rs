@@ -1,10 +1,11 @@
+use super::RecordRef;
 use super::{Check, RecordInput};
 use crate::error::AppResult;
 use crate::service::children::{CorrectionLists, RecordLists};
-use async_graphql::{InputObject, ID};
 use entity::enums::*;
 use entity::{correction, correction_subject};
 use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
 
 const CONCERNABLE: [RecordKind; 7] = [
     RecordKind::Organization,
@@ -17,7 +18,8 @@ const CONCERNABLE: [RecordKind; 7] = [
 ];
 
 /// The editable state of a correction. Its evidence is its sources (attachSource).
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CorrectionInput {
     /// The stable key people link to.
     pub slug: String,
@@ -26,16 +28,16 @@ pub struct CorrectionInput {
     /// Where the claim was made.
     pub claimed_in: String,
     /// The source that made the claim (global id), when it is in Exodus.
-    pub claim_source_id: Option<ID>,
+    pub claim_source_id: Option<RecordRef>,
     /// What the record says about the claim.
     pub verdict: Verdict,
     /// What the record shows, in our words.
     pub finding: String,
     /// The records the correction concerns (global ids).
-    #[graphql(default)]
-    pub concerns: Vec<ID>,
+    #[serde(default)]
+    pub concerns: Vec<RecordRef>,
     /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 

@@ -1,13 +1,14 @@
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use crate::graphql::scalars::Date;
-use async_graphql::InputObject;
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::instrument;
 use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
 
 /// The editable state of an instrument.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstrumentInput {
     /// The stable key people link to.
     pub slug: String,
@@ -18,9 +19,9 @@ pub struct InstrumentInput {
     /// Its official title.
     pub title: String,
     /// When it was signed or issued.
-    pub signed_on: Date,
+    pub signed_on: NaiveDate,
     /// When it was published (not before it was signed).
-    pub published_on: Option<Date>,
+    pub published_on: Option<NaiveDate>,
     /// Its Federal Register citation.
     pub federal_register_citation: Option<String>,
     /// Where its text can be read (http or https).
@@ -28,7 +29,7 @@ pub struct InstrumentInput {
     /// What it does, in our words.
     pub summary: String,
     /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 
@@ -41,14 +42,14 @@ impl RecordInput for InstrumentInput {
         _current: Option<&instrument::Model>,
     ) -> AppResult<instrument::ActiveModel> {
         let mut c = Check::default();
-        let published = self.published_on.map(|d| d.0);
-        c.not_before("publishedOn", published, Some(self.signed_on.0), "signedOn");
+        let published = self.published_on;
+        c.not_before("publishedOn", published, Some(self.signed_on), "signedOn");
         let am = instrument::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             kind: Set(self.kind),
             number: Set(c.opt_text("number", &self.number, 40)),
             title: Set(c.text("title", &self.title, 500)),
-            signed_on: Set(self.signed_on.0),
+            signed_on: Set(self.signed_on),
             published_on: Set(published),
             federal_register_citation: Set(c.opt_text(
                 "federalRegisterCitation",

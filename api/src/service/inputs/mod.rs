@@ -1,6 +1,10 @@
-//! The inputs of the create and update mutations, their validation, and the generic
+//! The inputs that create and update records, their validation, and the generic
 //! create/update flow. An update takes the whole editable state of the record (the same
 //! input as create) and replaces it, if the record is still at `expectedVersion`.
+//!
+//! The inputs are plain Rust: the GraphQL layer maps its input objects onto them, and the
+//! shipped dataset deserializes into them (references by slug instead of global id), so both
+//! go through the same validation.
 
 mod check;
 mod correction;
@@ -26,9 +30,48 @@ use super::curated::Curated;
 use super::editing::log_change;
 use super::records;
 use crate::error::AppResult;
-use entity::enums::RevisionAction;
+use entity::enums::{Confidence, RecordKind, RevisionAction};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use std::future::Future;
+
+/// A reference to another record: a global id (from the API) or a slug (from the dataset,
+/// with the record's kind where the field admits several kinds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordRef {
+    Id(String),
+    Slug {
+        kind: Option<RecordKind>,
+        slug: String,
+    },
+}
+
+impl<'de> serde::Deserialize<'de> for RecordRef {
+    /// The dataset's forms: `"slug"`, or `{ "kind": "WITHDRAWAL", "slug": "…" }`.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Slug(String),
+            #[serde(rename_all = "camelCase")]
+            KindSlug {
+                kind: RecordKind,
+                slug: String,
+            },
+        }
+        Ok(match Form::deserialize(d)? {
+            Form::Slug(slug) => RecordRef::Slug { kind: None, slug },
+            Form::KindSlug { kind, slug } => RecordRef::Slug {
+                kind: Some(kind),
+                slug,
+            },
+        })
+    }
+}
+
+/// The confidence of a record or claim when the input gives none.
+fn unconfirmed() -> Confidence {
+    Confidence::Unconfirmed
+}
 
 type ActiveOf<I> = <<I as RecordInput>::Entity as EntityTrait>::ActiveModel;
 type ModelOf<I> = <<I as RecordInput>::Entity as EntityTrait>::Model;

@@ -1,13 +1,14 @@
 use super::{Check, RecordInput};
 use crate::error::AppResult;
 use crate::service::children::{OrganizationLists, RecordLists};
-use async_graphql::InputObject;
 use entity::enums::*;
 use entity::organization;
 use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
 
 /// The editable state of an organization.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganizationInput {
     /// The stable key people link to: lowercase words joined by hyphens.
     pub slug: String,
@@ -18,7 +19,7 @@ pub struct OrganizationInput {
     /// What kind of body it is.
     pub kind: OrganizationKind,
     /// Category keywords, such as "cybersecurity".
-    #[graphql(default)]
+    #[serde(default)]
     pub categories: Vec<String>,
     /// How closely its mandate touches the internet and digital policy.
     pub digital_relevance: DigitalRelevance,
@@ -27,7 +28,7 @@ pub struct OrganizationInput {
     /// Its position in that section.
     pub list_position: Option<i32>,
     /// Whether the UN system hosts it.
-    #[graphql(default)]
+    #[serde(default)]
     pub hosted_by_un: bool,
     /// Where it is based.
     pub headquarters: Option<String>,
@@ -36,7 +37,7 @@ pub struct OrganizationInput {
     /// What it does, in our words.
     pub description: String,
     /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 

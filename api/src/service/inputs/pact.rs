@@ -1,15 +1,17 @@
+use super::RecordRef;
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use crate::graphql::scalars::Date;
 use crate::service::children::{PactLists, RecordLists};
-use async_graphql::{InputObject, ID};
+use chrono::NaiveDate;
 use chrono::Utc;
 use entity::enums::*;
 use entity::{pact, pact_party, pact_replacement, pact_status_change};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Deserialize;
 
 /// A party to a pact.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PactPartyInput {
     /// The party's name.
     pub name: String,
@@ -18,25 +20,27 @@ pub struct PactPartyInput {
     /// Its role.
     pub role: PartyRole,
     /// When it joined.
-    pub joined_on: Option<Date>,
+    pub joined_on: Option<NaiveDate>,
 }
 
 /// A claim that the pact replaces a withdrawal or an organization: give exactly one.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PactReplacementInput {
     /// The organization it is said to replace (global id).
-    pub organization_id: Option<ID>,
+    pub organization_id: Option<RecordRef>,
     /// The withdrawal whose loss it is said to make up for (global id).
-    pub withdrawal_id: Option<ID>,
+    pub withdrawal_id: Option<RecordRef>,
     /// Who makes the claim and how it stands, in our words.
     pub note: Option<String>,
     /// How well the claim is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 
 /// The editable state of a pact. A change of `pactStatus` adds a step to its status history.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PactInput {
     /// The stable key people link to.
     pub slug: String,
@@ -47,27 +51,27 @@ pub struct PactInput {
     /// Where it stands.
     pub pact_status: PactStatus,
     /// When it reached `pactStatus`, if this input changes it (default: today).
-    pub status_changed_on: Option<Date>,
+    pub status_changed_on: Option<NaiveDate>,
     /// What happened, for the status history, if this input changes the status.
     pub status_note: Option<String>,
     /// Whether it binds its parties in law.
-    #[graphql(default)]
+    #[serde(default)]
     pub binding: bool,
     /// When it was signed.
-    pub signed_on: Option<Date>,
+    pub signed_on: Option<NaiveDate>,
     /// What it covers, in our words.
     pub summary: String,
     /// Topic keywords.
-    #[graphql(default)]
+    #[serde(default)]
     pub topics: Vec<String>,
     /// Its parties.
-    #[graphql(default)]
+    #[serde(default)]
     pub parties: Vec<PactPartyInput>,
     /// What it is said to replace.
-    #[graphql(default)]
+    #[serde(default)]
     pub replaces: Vec<PactReplacementInput>,
     /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 
@@ -125,7 +129,7 @@ impl PactInput {
                     .country(&format!("parties[{i}].code"), &Some(p.code.clone()))
                     .unwrap_or_default(),
                 role: p.role,
-                joined_on: p.joined_on.map(|d| d.0),
+                joined_on: p.joined_on,
             })
             .collect()
     }
@@ -150,7 +154,7 @@ impl RecordInput for PactInput {
             kind: Set(self.kind),
             pact_status: Set(self.pact_status),
             binding: Set(self.binding),
-            signed_on: Set(self.signed_on.map(|d| d.0)),
+            signed_on: Set(self.signed_on),
             summary: Set(c.text("summary", &self.summary, 5000)),
             confidence: Set(self.confidence),
             ..Default::default()
@@ -182,7 +186,6 @@ impl RecordInput for PactInput {
                 pact_status: self.pact_status,
                 changed_on: self
                     .status_changed_on
-                    .map(|d| d.0)
                     .unwrap_or_else(|| Utc::now().date_naive()),
                 note: self.status_note.clone().filter(|n| !n.trim().is_empty()),
             });

@@ -1,31 +1,33 @@
+use super::RecordRef;
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use crate::graphql::scalars::Date;
-use async_graphql::{InputObject, ID};
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::reaction;
 use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
 
 /// The editable state of a reaction.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReactionInput {
     /// The stable key people link to.
     pub slug: String,
     /// Who reacted (global id of a stakeholder).
-    pub stakeholder_id: ID,
+    pub stakeholder_id: RecordRef,
     /// What they reacted to: the global id of a withdrawal, an instrument or a pact.
-    pub subject_id: ID,
+    pub subject_id: RecordRef,
     /// Their position.
     pub stance: Stance,
     /// What they said, in our words.
     pub summary: String,
     /// When they reacted.
-    pub reacted_on: Date,
+    pub reacted_on: NaiveDate,
     /// Whether the date is only approximate.
-    #[graphql(default)]
+    #[serde(default)]
     pub date_approximate: bool,
     /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 
@@ -73,7 +75,7 @@ impl RecordInput for ReactionInput {
             pact_id: Set(pick(RecordKind::Pact)),
             stance: Set(self.stance),
             summary: Set(c.text("summary", &self.summary, 5000)),
-            reacted_on: Set(self.reacted_on.0),
+            reacted_on: Set(self.reacted_on),
             date_approximate: Set(self.date_approximate),
             confidence: Set(self.confidence),
             ..Default::default()

@@ -1,13 +1,14 @@
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use crate::graphql::scalars::Date;
-use async_graphql::InputObject;
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::source;
 use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
 
 /// The editable state of a source.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SourceInput {
     /// The stable key people link to.
     pub slug: String,
@@ -18,16 +19,16 @@ pub struct SourceInput {
     /// Who published the original.
     pub publisher: Option<String>,
     /// When the original was published.
-    pub published_on: Option<Date>,
+    pub published_on: Option<NaiveDate>,
     /// When we retrieved it (not before it was published).
-    pub retrieved_on: Option<Date>,
+    pub retrieved_on: Option<NaiveDate>,
     /// Whether `url` is a mirror or reprint.
-    #[graphql(default)]
+    #[serde(default)]
     pub is_mirror: bool,
     /// Our note on the source.
     pub note: Option<String>,
     /// How reliable the source is.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 
@@ -44,8 +45,8 @@ impl RecordInput for SourceInput {
         if url.is_none() {
             c.fail("url", "is required");
         }
-        let published = self.published_on.map(|d| d.0);
-        let retrieved = self.retrieved_on.map(|d| d.0);
+        let published = self.published_on;
+        let retrieved = self.retrieved_on;
         c.not_before("retrievedOn", retrieved, published, "publishedOn");
         let am = source::ActiveModel {
             slug: Set(c.slug(&self.slug)),

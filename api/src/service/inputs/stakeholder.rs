@@ -1,12 +1,14 @@
+use super::RecordRef;
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use async_graphql::{InputObject, ID};
 use entity::enums::*;
 use entity::stakeholder;
 use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
 
 /// The editable state of a stakeholder.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StakeholderInput {
     /// The stable key people link to.
     pub slug: String,
@@ -19,9 +21,9 @@ pub struct StakeholderInput {
     /// Who they work for or speak for.
     pub affiliation: Option<String>,
     /// The tracked organization they are or speak for (global id).
-    pub organization_id: Option<ID>,
+    pub organization_id: Option<RecordRef>,
     /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 

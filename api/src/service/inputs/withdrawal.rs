@@ -1,35 +1,37 @@
+use super::RecordRef;
 use super::{Check, RecordInput};
 use crate::error::AppResult;
-use crate::graphql::scalars::Date;
-use async_graphql::{InputObject, ID};
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::withdrawal;
 use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
 
 /// The editable state of a withdrawal.
-#[derive(InputObject, Debug)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WithdrawalInput {
     /// The stable key people link to.
     pub slug: String,
     /// The organization left (global id).
-    pub organization_id: ID,
+    pub organization_id: RecordRef,
     /// The act that ordered it (global id).
-    pub instrument_id: ID,
+    pub instrument_id: RecordRef,
     /// When it was announced.
-    pub announced_on: Date,
+    pub announced_on: NaiveDate,
     /// When it takes effect (not before the announcement).
-    pub effective_on: Option<Date>,
+    pub effective_on: Option<NaiveDate>,
     /// How far it has gone.
     pub withdrawal_status: WithdrawalStatus,
     /// Whether US funding has ended.
-    #[graphql(default)]
+    #[serde(default)]
     pub funding_ended: bool,
     /// The reasons given, in our words.
     pub rationale: Option<String>,
     /// What observers expect it to change, in our words.
     pub expected_impact: Option<String>,
     /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
+    #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
 }
 
@@ -58,11 +60,11 @@ impl RecordInput for WithdrawalInput {
                 RecordKind::Instrument,
             )
             .await?;
-        let effective = self.effective_on.map(|d| d.0);
+        let effective = self.effective_on;
         c.not_before(
             "effectiveOn",
             effective,
-            Some(self.announced_on.0),
+            Some(self.announced_on),
             "announcedOn",
         );
         if self.withdrawal_status == WithdrawalStatus::Effective && effective.is_none() {
@@ -75,7 +77,7 @@ impl RecordInput for WithdrawalInput {
             slug: Set(c.slug(&self.slug)),
             organization_id: Set(organization_id),
             instrument_id: Set(instrument_id),
-            announced_on: Set(self.announced_on.0),
+            announced_on: Set(self.announced_on),
             effective_on: Set(effective),
             withdrawal_status: Set(self.withdrawal_status),
             funding_ended: Set(self.funding_ended),
