@@ -87,17 +87,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrations applied");
             Ok(())
         }
-        Command::Seed { file } => {
+        Command::Seed { file, path, check } => {
+            let text = match file.or(path) {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
+                None => seed::BUILTIN.to_owned(),
+            };
+            let data = seed::parse(&text)?;
+            if check {
+                return check_dataset(&data).await;
+            }
             let (conn, _) = connect(&config).await?;
             if !config.no_migrate {
                 db::migrate(&conn).await?;
             }
-            let text = match &file {
-                Some(path) => std::fs::read_to_string(path)
-                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
-                None => seed::BUILTIN.to_owned(),
-            };
-            let report = seed::load(&conn, &seed::parse(&text)?).await?;
+            let report = seed::load(&conn, &data).await?;
             eprintln!("{report}");
             Ok(())
         }
@@ -180,6 +184,22 @@ async fn editor_command(config: &Config, action: EditorAction) -> anyhow::Result
             eprintln!("disabled {}", account.email);
         }
     }
+    Ok(())
+}
+
+/// `exodus seed --check`: every problem of a dataset, one a line, and a failure if any.
+async fn check_dataset(data: &seed::Dataset) -> anyhow::Result<()> {
+    let (report, problems) = seed::check(data).await?;
+    for problem in &problems {
+        println!("{problem}");
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("the dataset has {} problem(s)", problems.len());
+    }
+    eprintln!(
+        "the dataset is valid: it {report}",
+        report = report.to_string().replacen("inserted", "loads", 1)
+    );
     Ok(())
 }
 

@@ -26,6 +26,14 @@ pub enum Command {
         /// A seed file to load instead of the dataset built into the binary.
         #[arg(long, env = "EXODUS_SEED_FILE")]
         file: Option<PathBuf>,
+        /// The seed file, given without --file.
+        #[arg(value_name = "FILE", conflicts_with = "file")]
+        path: Option<PathBuf>,
+        /// Only check the dataset: load it into a throwaway database, list every problem with
+        /// its record's slug, and exit non-zero if there is one. The configured database is
+        /// not touched.
+        #[arg(long)]
+        check: bool,
     },
     /// Print the GraphQL schema (SDL) and exit.
     Schema,

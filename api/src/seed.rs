@@ -1,204 +1,64 @@
 //! The dataset shipped with Exodus (`data/seed.json`) and its idempotent loader.
 //!
-//! Records reference each other by slug. Loading inserts what is missing, in one transaction,
-//! with a CREATE revision for each record; a record whose slug exists is left untouched, so a
-//! second run changes nothing.
+//! Every record goes through the editors' path: it is read into the same input as its
+//! `create…` mutation (references by slug instead of global id) and written by the same
+//! service function, with the same validation; its sources are attached and the publishing
+//! rule is checked as `attachSource` and `publish` do. Each record gets one CREATE revision
+//! at version 1, by no editor. A record whose slug exists is left as it is, so a second run
+//! changes nothing. `exodus seed --check` loads a dataset into a throwaway database and
+//! reports every problem with its record's slug.
 
-use crate::service::revision::record_revision;
-use chrono::{NaiveDate, Utc};
-use entity::enums::*;
-use entity::*;
+use crate::error::AppError;
+use crate::service::curated::Curated;
+use crate::service::inputs::*;
+use crate::service::records;
+use entity::enums::RecordKind;
+use entity::organization;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect, Set,
-    TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QuerySelect, TransactionTrait,
 };
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use std::collections::HashMap;
+use serde_json::{Map, Value};
 
 /// The dataset built into the binary.
 pub const BUILTIN: &str = include_str!("../../data/seed.json");
 
+/// One record of the dataset as written: its input's fields plus `sources`, the citations.
+type Raw = Map<String, Value>;
+
+/// The dataset, kind by kind, in the order records can refer to each other.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dataset {
-    pub sources: Vec<Source>,
-    pub organizations: Vec<Organization>,
-    pub instruments: Vec<Instrument>,
-    pub withdrawals: Vec<Withdrawal>,
-    pub stakeholders: Vec<Stakeholder>,
-    pub reactions: Vec<Reaction>,
-    pub pacts: Vec<Pact>,
-    pub corrections: Vec<Correction>,
+    sources: Vec<Raw>,
+    organizations: Vec<Raw>,
+    instruments: Vec<Raw>,
+    withdrawals: Vec<Raw>,
+    stakeholders: Vec<Raw>,
+    pacts: Vec<Raw>,
+    reactions: Vec<Raw>,
+    corrections: Vec<Raw>,
 }
 
-#[derive(Deserialize)]
-pub struct SourceRef {
-    pub source: String,
-    pub note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Source {
+/// One thing wrong with a record of the dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: RecordKind,
     pub slug: String,
-    pub url: String,
-    pub title: String,
-    pub publisher: Option<String>,
-    pub published_on: Option<NaiveDate>,
-    pub retrieved_on: Option<NaiveDate>,
-    #[serde(default)]
-    pub is_mirror: bool,
-    pub note: Option<String>,
-    pub confidence: Confidence,
+    /// The field at fault, in the dataset's (and the API's) camelCase, if one is.
+    pub field: Option<String>,
+    pub message: String,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Organization {
-    pub slug: String,
-    pub name: String,
-    pub acronym: Option<String>,
-    pub kind: OrganizationKind,
-    #[serde(default)]
-    pub categories: Vec<String>,
-    pub digital_relevance: DigitalRelevance,
-    pub list_section: Option<ListSection>,
-    pub list_position: Option<i32>,
-    #[serde(default)]
-    pub hosted_by_un: bool,
-    pub headquarters: Option<String>,
-    pub website: Option<String>,
-    pub description: String,
-    pub confidence: Confidence,
-    pub sources: Vec<SourceRef>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Instrument {
-    pub slug: String,
-    pub kind: InstrumentKind,
-    pub number: Option<String>,
-    pub title: String,
-    pub signed_on: NaiveDate,
-    pub published_on: Option<NaiveDate>,
-    pub federal_register_citation: Option<String>,
-    pub url: Option<String>,
-    pub summary: String,
-    pub confidence: Confidence,
-    pub sources: Vec<SourceRef>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Withdrawal {
-    pub slug: String,
-    pub organization: String,
-    pub instrument: String,
-    pub announced_on: NaiveDate,
-    pub effective_on: Option<NaiveDate>,
-    pub withdrawal_status: WithdrawalStatus,
-    #[serde(default)]
-    pub funding_ended: bool,
-    pub rationale: Option<String>,
-    pub expected_impact: Option<String>,
-    pub confidence: Confidence,
-    pub sources: Vec<SourceRef>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Stakeholder {
-    pub slug: String,
-    pub name: String,
-    pub kind: StakeholderKind,
-    pub country: Option<String>,
-    pub affiliation: Option<String>,
-    pub organization: Option<String>,
-    pub confidence: Confidence,
-    pub sources: Vec<SourceRef>,
-}
-
-#[derive(Deserialize)]
-pub struct KindSlug {
-    pub kind: String,
-    pub slug: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Reaction {
-    pub slug: String,
-    pub stakeholder: String,
-    pub subject: KindSlug,
-    pub stance: Stance,
-    pub summary: String,
-    pub reacted_on: NaiveDate,
-    #[serde(default)]
-    pub date_approximate: bool,
-    pub confidence: Confidence,
-    pub sources: Vec<SourceRef>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Party {
-    pub name: String,
-    pub code: String,
-    pub role: PartyRole,
-    pub joined_on: Option<NaiveDate>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusStep {
-    pub pact_status: PactStatus,
-    pub on: NaiveDate,
-    pub note: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct Replacement {
-    pub kind: String,
-    pub slug: String,
-    pub note: Option<String>,
-    pub confidence: Confidence,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Pact {
-    pub slug: String,
-    pub title: String,
-    pub kind: PactKind,
-    pub pact_status: PactStatus,
-    pub binding: bool,
-    pub signed_on: Option<NaiveDate>,
-    pub summary: String,
-    #[serde(default)]
-    pub topics: Vec<String>,
-    #[serde(default)]
-    pub parties: Vec<Party>,
-    #[serde(default)]
-    pub status_history: Vec<StatusStep>,
-    #[serde(default)]
-    pub replaces: Vec<Replacement>,
-    pub confidence: Confidence,
-    pub sources: Vec<SourceRef>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Correction {
-    pub slug: String,
-    pub claim: String,
-    pub claimed_in: String,
-    pub claim_source: Option<String>,
-    pub verdict: Verdict,
-    pub finding: String,
-    pub concerns: Vec<KindSlug>,
-    pub confidence: Confidence,
-    pub sources: Vec<SourceRef>,
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = self.kind.as_str().to_lowercase();
+        match &self.field {
+            Some(field) => write!(f, "{kind} {:?}: {field} {}", self.slug, self.message),
+            None => write!(f, "{kind} {:?}: {}", self.slug, self.message),
+        }
+    }
 }
 
 /// How many records of each kind a load inserted.
@@ -210,6 +70,13 @@ pub struct SeedReport {
 impl SeedReport {
     pub fn total(&self) -> usize {
         self.inserted.iter().map(|(_, n)| n).sum()
+    }
+
+    fn count(&mut self, kind: RecordKind) {
+        match self.inserted.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => self.inserted.push((kind, 1)),
+        }
     }
 }
 
@@ -229,7 +96,8 @@ impl std::fmt::Display for SeedReport {
     }
 }
 
-/// Parses a dataset; the error names the line and column of the problem.
+/// Parses a dataset; the error names the line and column of the problem. The records
+/// themselves are read one by one as they are loaded, so that a problem names its record.
 pub fn parse(text: &str) -> anyhow::Result<Dataset> {
     serde_json::from_str(text).map_err(|e| anyhow::anyhow!("the seed file is not valid: {e}"))
 }
@@ -246,333 +114,151 @@ pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
         .is_none())
 }
 
-/// Loads the dataset, inserting what is missing, in one transaction.
+/// Loads the dataset, inserting what is missing, in one transaction; stops at the first
+/// problem and writes nothing then.
 pub async fn load(db: &DatabaseConnection, data: &Dataset) -> anyhow::Result<SeedReport> {
     let tx = db.begin().await?;
-    let report = Loader::new(&tx).await?.run(data).await?;
+    let (report, problems) = Seeder::run(&tx, data, false).await?;
+    if let Some(problem) = problems.first() {
+        anyhow::bail!(
+            "the dataset is not valid: {problem} (`exodus seed --check` lists every problem)"
+        );
+    }
     tx.commit().await?;
     Ok(report)
 }
 
-/// Slug → id of every record of each kind, filled as records are found or inserted.
-struct Loader<'a, C> {
-    db: &'a C,
-    ids: HashMap<RecordKind, HashMap<String, i64>>,
+/// Loads the dataset into a throwaway in-memory database, as `load` would into an empty one,
+/// and returns what it would insert and every problem it met.
+pub async fn check(data: &Dataset) -> anyhow::Result<(SeedReport, Vec<Problem>)> {
+    let (db, _) =
+        crate::db::connect("sqlite::memory:", 1, std::time::Duration::from_secs(30)).await?;
+    crate::db::migrate(&db).await?;
+    let tx = db.begin().await?;
+    let result = Seeder::run(&tx, data, true).await?;
+    tx.rollback().await?;
+    Ok(result)
+}
+
+struct Seeder<'a> {
+    db: &'a DatabaseTransaction,
+    keep_going: bool,
     report: SeedReport,
+    problems: Vec<Problem>,
 }
 
-macro_rules! existing_slugs {
-    ($db:expr, $module:ident) => {
-        $module::Entity::find()
-            .select_only()
-            .column($module::Column::Slug)
-            .column($module::Column::Id)
-            .into_tuple::<(String, i64)>()
-            .all($db)
-            .await?
-            .into_iter()
-            .collect::<HashMap<String, i64>>()
-    };
-}
-
-impl<'a, C: ConnectionTrait> Loader<'a, C> {
-    async fn new(db: &'a C) -> anyhow::Result<Self> {
-        let mut ids = HashMap::new();
-        ids.insert(RecordKind::Source, existing_slugs!(db, source));
-        ids.insert(RecordKind::Organization, existing_slugs!(db, organization));
-        ids.insert(RecordKind::Instrument, existing_slugs!(db, instrument));
-        ids.insert(RecordKind::Withdrawal, existing_slugs!(db, withdrawal));
-        ids.insert(RecordKind::Stakeholder, existing_slugs!(db, stakeholder));
-        ids.insert(RecordKind::Reaction, existing_slugs!(db, reaction));
-        ids.insert(RecordKind::Pact, existing_slugs!(db, pact));
-        ids.insert(RecordKind::Correction, existing_slugs!(db, correction));
-        Ok(Self {
+impl<'a> Seeder<'a> {
+    async fn run(
+        db: &'a DatabaseTransaction,
+        data: &Dataset,
+        keep_going: bool,
+    ) -> anyhow::Result<(SeedReport, Vec<Problem>)> {
+        let mut s = Seeder {
             db,
-            ids,
+            keep_going,
             report: SeedReport::default(),
-        })
+            problems: Vec::new(),
+        };
+        s.kind::<SourceInput>(&data.sources).await?;
+        s.kind::<OrganizationInput>(&data.organizations).await?;
+        s.kind::<InstrumentInput>(&data.instruments).await?;
+        s.kind::<WithdrawalInput>(&data.withdrawals).await?;
+        s.kind::<StakeholderInput>(&data.stakeholders).await?;
+        s.kind::<PactInput>(&data.pacts).await?;
+        s.kind::<ReactionInput>(&data.reactions).await?;
+        s.kind::<CorrectionInput>(&data.corrections).await?;
+        Ok((s.report, s.problems))
     }
 
-    fn id(&self, kind: RecordKind, slug: &str) -> anyhow::Result<i64> {
-        self.ids[&kind].get(slug).copied().ok_or_else(|| {
-            anyhow::anyhow!(
-                "the seed file refers to an unknown {} {slug:?}",
-                kind.as_str().to_lowercase()
-            )
-        })
-    }
-
-    fn exists(&self, kind: RecordKind, slug: &str) -> bool {
-        self.ids[&kind].contains_key(slug)
-    }
-
-    fn kind_of(name: &str) -> anyhow::Result<RecordKind> {
-        Ok(match name {
-            "organization" => RecordKind::Organization,
-            "instrument" => RecordKind::Instrument,
-            "withdrawal" => RecordKind::Withdrawal,
-            "stakeholder" => RecordKind::Stakeholder,
-            "reaction" => RecordKind::Reaction,
-            "pact" => RecordKind::Pact,
-            "source" => RecordKind::Source,
-            "correction" => RecordKind::Correction,
-            other => anyhow::bail!("the seed file names an unknown kind {other:?}"),
-        })
-    }
-
-    /// Remembers a new record, writes its CREATE revision and links its sources.
-    async fn inserted<M: serde::Serialize>(
+    /// Creates each record of one kind that does not exist yet, each in a savepoint so that
+    /// a record with problems leaves nothing behind.
+    async fn kind<I: RecordInput + DeserializeOwned>(
         &mut self,
-        kind: RecordKind,
-        slug: &str,
-        id: i64,
-        model: &M,
-        sources: &[SourceRef],
+        raws: &[Raw],
     ) -> anyhow::Result<()> {
-        self.ids
-            .get_mut(&kind)
-            .expect("every kind is loaded")
-            .insert(slug.to_owned(), id);
-        for link in sources {
-            source_link::ActiveModel {
-                source_id: Set(self.id(RecordKind::Source, &link.source)?),
-                record_kind: Set(kind),
-                record_id: Set(id),
-                note: Set(link.note.clone()),
-                ..Default::default()
+        let kind = I::Entity::KIND;
+        for raw in raws {
+            let slug = raw
+                .get("slug")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            if !slug.is_empty()
+                && records::id_by_slug(self.db, kind, &slug)
+                    .await
+                    .map_err(fault)?
+                    .is_some()
+            {
+                continue;
             }
-            .insert(self.db)
-            .await?;
-        }
-        // The same snapshot shape as editors' revisions, so any revision can be reverted to.
-        let snap = crate::service::snapshot::take(self.db, kind, id)
-            .await
-            .map_err(|e| anyhow::anyhow!("snapshotting a seeded record failed: {}", e.message()))?;
-        let _ = model;
-        record_revision(self.db, kind, id, 1, RevisionAction::Create, None, &snap).await?;
-        match self.report.inserted.iter_mut().find(|(k, _)| *k == kind) {
-            Some((_, n)) => *n += 1,
-            None => self.report.inserted.push((kind, 1)),
+            let (input, cites) = match entry::<I>(raw) {
+                Ok(read) => read,
+                Err(message) => {
+                    self.problem(Problem {
+                        kind,
+                        slug,
+                        field: None,
+                        message,
+                    })?;
+                    continue;
+                }
+            };
+            let savepoint = self.db.begin().await?;
+            match create_published(&savepoint, &input, &cites).await {
+                Ok(_) => {
+                    savepoint.commit().await?;
+                    self.report.count(kind);
+                }
+                Err(AppError::BadUserInput { message, fields }) => {
+                    savepoint.rollback().await?;
+                    if fields.is_empty() {
+                        let slug = slug.clone();
+                        self.problem(Problem {
+                            kind,
+                            slug,
+                            field: None,
+                            message,
+                        })?;
+                    }
+                    for f in fields {
+                        let (field, message) = (Some(f.field), f.message);
+                        self.problem(Problem {
+                            kind,
+                            slug: slug.clone(),
+                            field,
+                            message,
+                        })?;
+                    }
+                }
+                Err(other) => return Err(fault(other)),
+            }
         }
         Ok(())
     }
 
-    async fn run(mut self, data: &Dataset) -> anyhow::Result<SeedReport> {
-        let now = Utc::now();
-        macro_rules! common {
-            ($r:expr) => {{
-                (
-                    Set($r.slug.clone()),
-                    Set(RecordStatus::Published),
-                    Set($r.confidence),
-                    Set(1),
-                    Set(now),
-                    Set(now),
-                )
-            }};
+    fn problem(&mut self, problem: Problem) -> anyhow::Result<()> {
+        if !self.keep_going {
+            anyhow::bail!(
+                "the dataset is not valid: {problem} (`exodus seed --check` lists every problem)"
+            );
         }
-        macro_rules! insert {
-            ($module:ident, $r:expr, { $($field:ident: $value:expr),* $(,)? }) => {{
-                let (slug, status, confidence, version, created_at, updated_at) = common!($r);
-                $module::ActiveModel {
-                    slug, status, confidence, version, created_at, updated_at,
-                    $($field: Set($value),)*
-                    ..Default::default()
-                }
-                .insert(self.db)
-                .await?
-            }};
-        }
-
-        for r in &data.sources {
-            if self.exists(RecordKind::Source, &r.slug) {
-                continue;
-            }
-            let m = insert!(source, r, {
-                url: r.url.clone(), title: r.title.clone(), publisher: r.publisher.clone(),
-                published_on: r.published_on, retrieved_on: r.retrieved_on,
-                is_mirror: r.is_mirror, note: r.note.clone(),
-            });
-            self.inserted(RecordKind::Source, &r.slug, m.id, &m, &[])
-                .await?;
-        }
-        for r in &data.organizations {
-            if self.exists(RecordKind::Organization, &r.slug) {
-                continue;
-            }
-            let m = insert!(organization, r, {
-                name: r.name.clone(), acronym: r.acronym.clone(), kind: r.kind,
-                digital_relevance: r.digital_relevance, list_section: r.list_section,
-                list_position: r.list_position, hosted_by_un: r.hosted_by_un,
-                headquarters: r.headquarters.clone(), website: r.website.clone(),
-                description: r.description.clone(),
-            });
-            for category in &r.categories {
-                organization_category::ActiveModel {
-                    organization_id: Set(m.id),
-                    category: Set(category.clone()),
-                    ..Default::default()
-                }
-                .insert(self.db)
-                .await?;
-            }
-            self.inserted(RecordKind::Organization, &r.slug, m.id, &m, &r.sources)
-                .await?;
-        }
-        for r in &data.instruments {
-            if self.exists(RecordKind::Instrument, &r.slug) {
-                continue;
-            }
-            let m = insert!(instrument, r, {
-                kind: r.kind, number: r.number.clone(), title: r.title.clone(),
-                signed_on: r.signed_on, published_on: r.published_on,
-                federal_register_citation: r.federal_register_citation.clone(),
-                url: r.url.clone(), summary: r.summary.clone(),
-            });
-            self.inserted(RecordKind::Instrument, &r.slug, m.id, &m, &r.sources)
-                .await?;
-        }
-        for r in &data.withdrawals {
-            if self.exists(RecordKind::Withdrawal, &r.slug) {
-                continue;
-            }
-            let m = insert!(withdrawal, r, {
-                organization_id: self.id(RecordKind::Organization, &r.organization)?,
-                instrument_id: self.id(RecordKind::Instrument, &r.instrument)?,
-                announced_on: r.announced_on, effective_on: r.effective_on,
-                withdrawal_status: r.withdrawal_status, funding_ended: r.funding_ended,
-                rationale: r.rationale.clone(), expected_impact: r.expected_impact.clone(),
-            });
-            self.inserted(RecordKind::Withdrawal, &r.slug, m.id, &m, &r.sources)
-                .await?;
-        }
-        for r in &data.stakeholders {
-            if self.exists(RecordKind::Stakeholder, &r.slug) {
-                continue;
-            }
-            let organization_id = match &r.organization {
-                Some(slug) => Some(self.id(RecordKind::Organization, slug)?),
-                None => None,
-            };
-            let m = insert!(stakeholder, r, {
-                name: r.name.clone(), kind: r.kind, country: r.country.clone(),
-                affiliation: r.affiliation.clone(), organization_id: organization_id,
-            });
-            self.inserted(RecordKind::Stakeholder, &r.slug, m.id, &m, &r.sources)
-                .await?;
-        }
-        for r in &data.pacts {
-            if self.exists(RecordKind::Pact, &r.slug) {
-                continue;
-            }
-            let m = insert!(pact, r, {
-                title: r.title.clone(), kind: r.kind, pact_status: r.pact_status,
-                binding: r.binding, signed_on: r.signed_on, summary: r.summary.clone(),
-            });
-            self.pact_details(m.id, r).await?;
-            self.inserted(RecordKind::Pact, &r.slug, m.id, &m, &r.sources)
-                .await?;
-        }
-        for r in &data.reactions {
-            if self.exists(RecordKind::Reaction, &r.slug) {
-                continue;
-            }
-            let subject_kind = Self::kind_of(&r.subject.kind)?;
-            let subject_id = self.id(subject_kind, &r.subject.slug)?;
-            let pick = |k: RecordKind| (subject_kind == k).then_some(subject_id);
-            let m = insert!(reaction, r, {
-                stakeholder_id: self.id(RecordKind::Stakeholder, &r.stakeholder)?,
-                subject_kind: match subject_kind {
-                    RecordKind::Withdrawal => SubjectKind::Withdrawal,
-                    RecordKind::Instrument => SubjectKind::Instrument,
-                    RecordKind::Pact => SubjectKind::Pact,
-                    other => anyhow::bail!("a reaction cannot be about a {}", other.as_str()),
-                },
-                withdrawal_id: pick(RecordKind::Withdrawal),
-                instrument_id: pick(RecordKind::Instrument),
-                pact_id: pick(RecordKind::Pact),
-                stance: r.stance, summary: r.summary.clone(), reacted_on: r.reacted_on,
-                date_approximate: r.date_approximate,
-            });
-            self.inserted(RecordKind::Reaction, &r.slug, m.id, &m, &r.sources)
-                .await?;
-        }
-        for r in &data.corrections {
-            if self.exists(RecordKind::Correction, &r.slug) {
-                continue;
-            }
-            let claim_source_id = match &r.claim_source {
-                Some(slug) => Some(self.id(RecordKind::Source, slug)?),
-                None => None,
-            };
-            let m = insert!(correction, r, {
-                claim: r.claim.clone(), claimed_in: r.claimed_in.clone(),
-                claim_source_id: claim_source_id, verdict: r.verdict, finding: r.finding.clone(),
-            });
-            for subject in &r.concerns {
-                let kind = Self::kind_of(&subject.kind)?;
-                correction_subject::ActiveModel {
-                    correction_id: Set(m.id),
-                    record_kind: Set(kind),
-                    record_id: Set(self.id(kind, &subject.slug)?),
-                    ..Default::default()
-                }
-                .insert(self.db)
-                .await?;
-            }
-            self.inserted(RecordKind::Correction, &r.slug, m.id, &m, &r.sources)
-                .await?;
-        }
-        Ok(self.report)
-    }
-
-    async fn pact_details(&mut self, pact_id: i64, r: &Pact) -> anyhow::Result<()> {
-        for topic in &r.topics {
-            pact_topic::ActiveModel {
-                pact_id: Set(pact_id),
-                topic: Set(topic.clone()),
-                ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
-        }
-        for p in &r.parties {
-            pact_party::ActiveModel {
-                pact_id: Set(pact_id),
-                name: Set(p.name.clone()),
-                code: Set(p.code.to_uppercase()),
-                role: Set(p.role),
-                joined_on: Set(p.joined_on),
-                ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
-        }
-        for s in &r.status_history {
-            pact_status_change::ActiveModel {
-                pact_id: Set(pact_id),
-                pact_status: Set(s.pact_status),
-                changed_on: Set(s.on),
-                note: Set(s.note.clone()),
-                ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
-        }
-        for x in &r.replaces {
-            let kind = Self::kind_of(&x.kind)?;
-            let target = self.id(kind, &x.slug)?;
-            pact_replacement::ActiveModel {
-                pact_id: Set(pact_id),
-                organization_id: Set((kind == RecordKind::Organization).then_some(target)),
-                withdrawal_id: Set((kind == RecordKind::Withdrawal).then_some(target)),
-                note: Set(x.note.clone()),
-                confidence: Set(x.confidence),
-                ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
-        }
+        self.problems.push(problem);
         Ok(())
     }
+}
+
+/// Reads one record: its input, and its citations.
+fn entry<I: DeserializeOwned>(raw: &Raw) -> Result<(I, Vec<Cite>), String> {
+    let mut raw = raw.clone();
+    let cites = match raw.remove("sources") {
+        Some(list) => serde_json::from_value(list).map_err(|e| format!("sources: {e}"))?,
+        None => Vec::new(),
+    };
+    let input = serde_json::from_value(Value::Object(raw)).map_err(|e| e.to_string())?;
+    Ok((input, cites))
+}
+
+/// A failure that is not the dataset's: the database's.
+fn fault(err: AppError) -> anyhow::Error {
+    anyhow::anyhow!("loading the dataset failed: {err:?}")
 }

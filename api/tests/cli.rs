@@ -152,6 +152,56 @@ fn migrate_and_seed_are_idempotent() {
 }
 
 #[test]
+fn seed_check_lists_every_problem_with_its_slug_and_touches_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("untouched.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    // The shipped dataset is valid.
+    let out = exodus()
+        .args(["seed", "--check"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the dataset is valid: it loads 313 records"),
+        "{stderr}"
+    );
+    // A copy with four faults, each of a different rule.
+    let mut data: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/seed.json")).unwrap();
+    data["sources"][0]["url"] = "not a url".into();
+    data["withdrawals"][1]["organizationId"] = "no-such-organization".into();
+    data["organizations"][2]["colour"] = "red".into();
+    data["reactions"][0]["sources"] = serde_json::json!([]);
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, data.to_string()).unwrap();
+    let out = exodus()
+        .args(["seed", "--check"])
+        .arg(&file)
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let slug = |list: &str, i: usize| data[list][i]["slug"].as_str().unwrap().to_owned();
+    for expected in [
+        format!("source {:?}: url must be an absolute http or https URL", slug("sources", 0)),
+        format!("withdrawal {:?}: organizationId no Organization with the slug \"no-such-organization\"", slug("withdrawals", 1)),
+        format!("organization {:?}: unknown field `colour`", slug("organizations", 2)),
+        format!("reaction {:?}: attach at least one published source", slug("reactions", 0)),
+    ] {
+        assert!(stdout.contains(&expected), "missing {expected:?} in:\n{stdout}");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("problem(s)"));
+    assert!(
+        !db.exists(),
+        "--check must not create or touch the configured database"
+    );
+}
+
+#[test]
 fn editor_commands_and_token_minting() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/exodus.db", dir.path().display());

@@ -36,8 +36,8 @@ pub trait Curated:
     fn version_column() -> Self::Column;
     fn version_of(model: &Self::Model) -> i32;
     fn status_of(model: &Self::Model) -> RecordStatus;
-    /// Marks a new record: a version-1 draft by this editor.
-    fn stamp_new(am: &mut Self::ActiveModel, editor: i64, now: DateTime<Utc>);
+    /// Marks a new record: a version-1 draft by this editor (None: the shipped dataset).
+    fn stamp_new(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>);
     /// Marks a change by this editor.
     fn stamp_update(am: &mut Self::ActiveModel, editor: i64, now: DateTime<Utc>);
 
@@ -123,14 +123,14 @@ macro_rules! curated {
             fn status_of(model: &Self::Model) -> RecordStatus {
                 model.status
             }
-            fn stamp_new(am: &mut Self::ActiveModel, editor: i64, now: DateTime<Utc>) {
+            fn stamp_new(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>) {
                 use sea_orm::Set;
                 am.status = Set(RecordStatus::Draft);
                 am.version = Set(1);
                 am.created_at = Set(now);
                 am.updated_at = Set(now);
-                am.created_by = Set(Some(editor));
-                am.updated_by = Set(Some(editor));
+                am.created_by = Set(editor);
+                am.updated_by = Set(editor);
             }
             fn stamp_update(am: &mut Self::ActiveModel, editor: i64, now: DateTime<Utc>) {
                 use sea_orm::Set;

@@ -42,17 +42,50 @@ pub fn require_admin(viewer: &Viewer) -> AppResult<i64> {
     }
 }
 
-/// Writes the revision of a change, with a snapshot of the record as it now stands.
+/// Writes the revision of a change, with a snapshot of the record as it now stands. The
+/// editor is None only for the shipped dataset.
 pub async fn log_change<C: ConnectionTrait>(
     db: &C,
     kind: RecordKind,
     id: i64,
     version: i32,
     action: RevisionAction,
-    editor: i64,
+    editor: Option<i64>,
 ) -> AppResult<revision::Model> {
     let snap = snapshot::take(db, kind, id).await?;
-    Ok(record_revision(db, kind, id, version, action, Some(editor), &snap).await?)
+    Ok(record_revision(db, kind, id, version, action, editor, &snap).await?)
+}
+
+/// The publishing rule: nothing but a source is published without at least one published
+/// source. BAD_USER_INPUT when the record breaks it.
+pub async fn check_publishable<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    id: i64,
+) -> AppResult<()> {
+    if kind == RecordKind::Source {
+        return Ok(());
+    }
+    let sourced = source_link::Entity::find()
+        .filter(source_link::Column::RecordKind.eq(kind))
+        .filter(source_link::Column::RecordId.eq(id))
+        .filter(
+            source_link::Column::SourceId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(source::Column::Id)
+                    .from(source::Entity)
+                    .and_where(source::Column::Status.eq(RecordStatus::Published))
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await?;
+    if sourced == 0 {
+        return Err(AppError::bad_input(
+            "attach at least one published source before publishing (attachSource)",
+        ));
+    }
+    Ok(())
 }
 
 /// Moves a record to PUBLISHED or ARCHIVED, checking its version.
@@ -71,27 +104,8 @@ pub async fn set_status<E: Curated, C: ConnectionTrait>(
             status.as_str()
         )));
     }
-    if status == RecordStatus::Published && E::KIND != RecordKind::Source {
-        // Nothing is published without at least one published source.
-        let sourced = source_link::Entity::find()
-            .filter(source_link::Column::RecordKind.eq(E::KIND))
-            .filter(source_link::Column::RecordId.eq(id))
-            .filter(
-                source_link::Column::SourceId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(source::Column::Id)
-                        .from(source::Entity)
-                        .and_where(source::Column::Status.eq(RecordStatus::Published))
-                        .to_owned(),
-                ),
-            )
-            .count(db)
-            .await?;
-        if sourced == 0 {
-            return Err(AppError::bad_input(
-                "attach at least one published source before publishing (attachSource)",
-            ));
-        }
+    if status == RecordStatus::Published {
+        check_publishable(db, E::KIND, id).await?;
     }
     let mut am = E::ActiveModel::default();
     am.set(E::status_column(), status.into());
@@ -101,25 +115,19 @@ pub async fn set_status<E: Curated, C: ConnectionTrait>(
     } else {
         RevisionAction::Archive
     };
-    log_change(db, E::KIND, id, E::version_of(&model), action, editor).await?;
+    log_change(db, E::KIND, id, E::version_of(&model), action, Some(editor)).await?;
     Ok(model)
 }
 
-/// Cites a source for a record (or changes the note of an existing citation).
-pub async fn attach_source<C: ConnectionTrait>(
+/// Writes a citation (or changes the note of an existing one), without a revision: the
+/// caller logs the change. Both ends must exist.
+pub async fn link_source<C: ConnectionTrait>(
     db: &C,
     kind: RecordKind,
     record_id: i64,
     source_id: i64,
     note: Option<String>,
-    editor: i64,
 ) -> AppResult<()> {
-    if !exists(db, kind, record_id).await? {
-        return Err(AppError::NotFound("no record with this id".into()));
-    }
-    if !exists(db, RecordKind::Source, source_id).await? {
-        return Err(AppError::NotFound("no source with this id".into()));
-    }
     if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
         return Err(AppError::bad_input(
             "the note must be at most 1000 characters",
@@ -149,8 +157,35 @@ pub async fn attach_source<C: ConnectionTrait>(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Cites a source for a record (or changes the note of an existing citation).
+pub async fn attach_source<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    record_id: i64,
+    source_id: i64,
+    note: Option<String>,
+    editor: i64,
+) -> AppResult<()> {
+    if !exists(db, kind, record_id).await? {
+        return Err(AppError::NotFound("no record with this id".into()));
+    }
+    if !exists(db, RecordKind::Source, source_id).await? {
+        return Err(AppError::NotFound("no source with this id".into()));
+    }
+    link_source(db, kind, record_id, source_id, note).await?;
     let version = version_of(db, kind, record_id).await?;
-    log_change(db, kind, record_id, version, RevisionAction::Update, editor).await?;
+    log_change(
+        db,
+        kind,
+        record_id,
+        version,
+        RevisionAction::Update,
+        Some(editor),
+    )
+    .await?;
     Ok(())
 }
 
@@ -174,6 +209,14 @@ pub async fn detach_source<C: ConnectionTrait>(
         ));
     }
     let version = version_of(db, kind, record_id).await?;
-    log_change(db, kind, record_id, version, RevisionAction::Update, editor).await?;
+    log_change(
+        db,
+        kind,
+        record_id,
+        version,
+        RevisionAction::Update,
+        Some(editor),
+    )
+    .await?;
     Ok(())
 }

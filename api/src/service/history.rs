@@ -131,7 +131,7 @@ pub async fn revert<C: ConnectionTrait>(
         rev.record_id,
         version,
         RevisionAction::Revert,
-        editor,
+        Some(editor),
     )
     .await?;
     Ok((rev.record_kind, rev.record_id))

@@ -4,7 +4,7 @@
 use super::curated::{for_kind, Curated};
 use crate::error::{AppError, AppResult, FieldError};
 use chrono::Utc;
-use entity::enums::RecordKind;
+use entity::enums::{RecordKind, RecordStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter};
 
@@ -46,11 +46,11 @@ pub async fn version_of<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -
     for_kind!(kind, K => of::<K, _>(db, id).await)
 }
 
-/// Inserts a new draft (version 1, by this editor).
+/// Inserts a new draft (version 1, by this editor; None for the shipped dataset).
 pub async fn insert<E: Curated, C: ConnectionTrait>(
     db: &C,
     mut am: E::ActiveModel,
-    editor: i64,
+    editor: Option<i64>,
 ) -> AppResult<E::Model> {
     E::stamp_new(&mut am, editor, Utc::now());
     am.insert(db).await.map_err(unique_violation)
@@ -69,6 +69,20 @@ pub fn unique_violation(err: sea_orm::DbErr) -> AppError {
         },
         _ => AppError::from(err),
     }
+}
+
+/// Publishes a record in place, keeping its version: for a record created published in the
+/// same transaction (the shipped dataset), never for a change to an existing record.
+pub async fn publish_new<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<()> {
+    E::update_many()
+        .col_expr(
+            E::status_column(),
+            Expr::value(RecordStatus::Published.as_str()),
+        )
+        .filter(E::id_column().eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Applies `am` to the record if its version is still `expected`; bumps the version.

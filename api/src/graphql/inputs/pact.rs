@@ -107,6 +107,7 @@ impl From<PactInput> for inputs::PactInput {
             parties: v.parties.into_iter().map(Into::into).collect(),
             replaces: v.replaces.into_iter().map(Into::into).collect(),
             confidence: v.confidence,
+            status_history: None,
         }
     }
 }

@@ -27,7 +27,7 @@ pub use stakeholder::StakeholderInput;
 pub use withdrawal::WithdrawalInput;
 
 use super::curated::Curated;
-use super::editing::log_change;
+use super::editing::{self, log_change};
 use super::records;
 use crate::error::AppResult;
 use entity::enums::{Confidence, RecordKind, RevisionAction};
@@ -99,17 +99,64 @@ pub trait RecordInput: Sync {
     }
 }
 
+/// A source a new record cites, with a note on what it supports.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cite {
+    pub source: RecordRef,
+    pub note: Option<String>,
+}
+
 /// Creates a draft from an input, with its CREATE revision.
 pub async fn create_record<I: RecordInput, C: ConnectionTrait>(
     db: &C,
     input: &I,
     editor: i64,
 ) -> AppResult<ModelOf<I>> {
+    insert_record(db, input, Some(editor), &[], false).await
+}
+
+/// Creates a record that is published at once, as the shipped dataset's are: the same
+/// validation and writes as `create…`, `attachSource` and `publish` (its sources must exist,
+/// and it needs a published one), but one CREATE revision at version 1, by no editor.
+pub async fn create_published<I: RecordInput, C: ConnectionTrait>(
+    db: &C,
+    input: &I,
+    sources: &[Cite],
+) -> AppResult<ModelOf<I>> {
+    insert_record(db, input, None, sources, true).await
+}
+
+async fn insert_record<I: RecordInput, C: ConnectionTrait>(
+    db: &C,
+    input: &I,
+    editor: Option<i64>,
+    sources: &[Cite],
+    publish: bool,
+) -> AppResult<ModelOf<I>> {
     let am = input.prepare(db, None).await?;
-    let model = records::insert::<I::Entity, _>(db, am, editor).await?;
+    let mut c = Check::default();
+    let mut links = Vec::with_capacity(sources.len());
+    for (i, cite) in sources.iter().enumerate() {
+        let field = format!("sources[{i}]");
+        let id = c
+            .reference(db, &field, &cite.source, RecordKind::Source)
+            .await?;
+        links.push((id, c.opt_text(&format!("{field}.note"), &cite.note, 1000)));
+    }
+    c.finish()?;
+    let mut model = records::insert::<I::Entity, _>(db, am, editor).await?;
     input.write_lists(db, &model, None).await?;
-    let id = I::Entity::id_of(&model);
-    log_change(db, I::Entity::KIND, id, 1, RevisionAction::Create, editor).await?;
+    let (kind, id) = (I::Entity::KIND, I::Entity::id_of(&model));
+    for (source, note) in links {
+        editing::link_source(db, kind, id, source, note).await?;
+    }
+    if publish {
+        editing::check_publishable(db, kind, id).await?;
+        records::publish_new::<I::Entity, _>(db, id).await?;
+        model = records::existing::<I::Entity, _>(db, id).await?;
+    }
+    log_change(db, kind, id, 1, RevisionAction::Create, editor).await?;
     Ok(model)
 }
 
@@ -131,7 +178,7 @@ pub async fn update_record<I: RecordInput, C: ConnectionTrait>(
         id,
         I::Entity::version_of(&model),
         RevisionAction::Update,
-        editor,
+        Some(editor),
     )
     .await?;
     Ok(model)

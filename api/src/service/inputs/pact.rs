@@ -38,6 +38,18 @@ pub struct PactReplacementInput {
     pub confidence: Confidence,
 }
 
+/// One step of a pact's status history.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusStep {
+    /// The status it reached.
+    pub pact_status: PactStatus,
+    /// When.
+    pub on: NaiveDate,
+    /// What happened, in our words.
+    pub note: Option<String>,
+}
+
 /// The editable state of a pact. A change of `pactStatus` adds a step to its status history.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -73,9 +85,50 @@ pub struct PactInput {
     /// How well the record is supported.
     #[serde(default = "super::unconfirmed")]
     pub confidence: Confidence,
+    /// The whole status history, oldest first, ending at `pactStatus`, instead of a step
+    /// derived from `statusChangedOn`/`statusNote` (the dataset gives it whole; the API
+    /// does not offer it).
+    #[serde(default)]
+    pub status_history: Option<Vec<StatusStep>>,
 }
 
 impl PactInput {
+    /// Checks a whole status history and returns its rows.
+    fn history_rows(&self, c: &mut Check, steps: &[StatusStep]) -> Vec<pact_status_change::Model> {
+        if steps.is_empty() || steps.len() > 100 {
+            c.fail("statusHistory", "give between 1 and 100 steps");
+        }
+        if steps
+            .last()
+            .is_some_and(|s| s.pact_status != self.pact_status)
+        {
+            c.fail(
+                "statusHistory",
+                "must end with the pact's status (pactStatus)",
+            );
+        }
+        for (i, pair) in steps.windows(2).enumerate() {
+            let field = format!("statusHistory[{}].on", i + 1);
+            c.not_before(
+                &field,
+                Some(pair[1].on),
+                Some(pair[0].on),
+                "the step before",
+            );
+        }
+        steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| pact_status_change::Model {
+                id: 0,
+                pact_id: 0,
+                pact_status: s.pact_status,
+                changed_on: s.on,
+                note: c.opt_text(&format!("statusHistory[{i}].note"), &s.note, 2000),
+            })
+            .collect()
+    }
+
     async fn replacement_rows<C: ConnectionTrait>(
         &self,
         db: &C,
@@ -135,6 +188,34 @@ impl PactInput {
     }
 }
 
+impl PactInput {
+    /// The history as it stands, plus a step when this input changes the status.
+    async fn next_history<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: i64,
+        before: Option<&pact::Model>,
+    ) -> AppResult<Vec<pact_status_change::Model>> {
+        let mut history = pact_status_change::Entity::find()
+            .filter(pact_status_change::Column::PactId.eq(id))
+            .order_by_asc(pact_status_change::Column::Id)
+            .all(db)
+            .await?;
+        if before.map(|b| b.pact_status) != Some(self.pact_status) {
+            history.push(pact_status_change::Model {
+                id: 0,
+                pact_id: id,
+                pact_status: self.pact_status,
+                changed_on: self
+                    .status_changed_on
+                    .unwrap_or_else(|| Utc::now().date_naive()),
+                note: self.status_note.clone().filter(|n| !n.trim().is_empty()),
+            });
+        }
+        Ok(history)
+    }
+}
+
 impl RecordInput for PactInput {
     type Entity = pact::Entity;
 
@@ -148,6 +229,9 @@ impl RecordInput for PactInput {
         self.party_rows(&mut c);
         self.replacement_rows(db, &mut c).await?;
         c.opt_text("statusNote", &self.status_note, 2000);
+        if let Some(steps) = &self.status_history {
+            self.history_rows(&mut c, steps);
+        }
         let am = pact::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             title: Set(c.text("title", &self.title, 300)),
@@ -173,23 +257,11 @@ impl RecordInput for PactInput {
         let topics = c.keywords("topics", &self.topics);
         let parties = self.party_rows(&mut c);
         let replaces = self.replacement_rows(db, &mut c).await?;
+        let history = match &self.status_history {
+            Some(steps) => self.history_rows(&mut c, steps),
+            None => self.next_history(db, saved.id, before).await?,
+        };
         c.finish()?;
-        let mut history = pact_status_change::Entity::find()
-            .filter(pact_status_change::Column::PactId.eq(saved.id))
-            .order_by_asc(pact_status_change::Column::Id)
-            .all(db)
-            .await?;
-        if before.map(|b| b.pact_status) != Some(self.pact_status) {
-            history.push(pact_status_change::Model {
-                id: 0,
-                pact_id: saved.id,
-                pact_status: self.pact_status,
-                changed_on: self
-                    .status_changed_on
-                    .unwrap_or_else(|| Utc::now().date_naive()),
-                note: self.status_note.clone().filter(|n| !n.trim().is_empty()),
-            });
-        }
         PactLists {
             topics,
             parties,
