@@ -7,7 +7,6 @@
 use super::curated::Curated;
 use super::{Limits, Viewer};
 use crate::error::{AppError, AppResult};
-use async_graphql::Enum;
 use chrono::NaiveDate;
 use entity::enums::RecordKind;
 use entity::*;
@@ -17,9 +16,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 /// What happened on a timeline date. The order here is the order of events on one day.
-#[derive(
-    Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize, PartialOrd, Ord, Hash,
-)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize, PartialOrd, Ord, Hash)]
 pub enum TimelineEventKind {
     /// An instrument was signed or issued.
     InstrumentSigned,

@@ -98,3 +98,19 @@ connection!(
     Correction,
     "corrections"
 );
+
+/// The page info of a page whose edges run from the cursor `start` to `end`: the one place a
+/// PageInfo is built.
+pub fn page_info(
+    has_previous_page: bool,
+    has_next_page: bool,
+    start: Option<&String>,
+    end: Option<&String>,
+) -> PageInfo {
+    PageInfo {
+        has_previous_page,
+        has_next_page,
+        start_cursor: start.cloned(),
+        end_cursor: end.cloned(),
+    }
+}

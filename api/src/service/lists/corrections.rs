@@ -4,19 +4,18 @@ use super::{common, text_match};
 use crate::error::AppResult;
 use crate::service::ids;
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject, ID};
 use entity::enums::*;
 use entity::{correction, correction_subject};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which corrections to list. Conditions combine with AND.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct CorrectionFilter {
     /// Verdicts.
     pub verdict: Option<Vec<Verdict>>,
     /// Only corrections concerning any of these records (global ids).
-    pub concerns: Option<Vec<ID>>,
+    pub concerns: Option<Vec<String>>,
     /// Text contained in the claim or where it was made, ignoring case.
     pub text: Option<String>,
     /// Editorial statuses (editors only).
@@ -26,7 +25,7 @@ pub struct CorrectionFilter {
 }
 
 /// Orderings of the corrections list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum CorrectionOrder {
     /// Oldest entry first.
     #[default]

@@ -2,22 +2,21 @@
 
 use super::{common, date_range, text_match};
 use crate::error::AppResult;
-use crate::graphql::scalars::{naive, Date};
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject};
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::instrument;
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which instruments to list. Conditions combine with AND.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct InstrumentFilter {
     /// Kinds of act.
     pub kind: Option<Vec<InstrumentKind>>,
     /// Signed on or after this date.
-    pub signed_from: Option<Date>,
+    pub signed_from: Option<NaiveDate>,
     /// Signed on or before this date.
-    pub signed_to: Option<Date>,
+    pub signed_to: Option<NaiveDate>,
     /// Text contained in the title or number, ignoring case.
     pub text: Option<String>,
     /// Editorial statuses (editors only).
@@ -27,7 +26,7 @@ pub struct InstrumentFilter {
 }
 
 /// Orderings of the instruments list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum InstrumentOrder {
     /// Oldest first.
     #[default]
@@ -47,8 +46,8 @@ impl InstrumentFilter {
         }
         c = c.add(date_range(
             C::SignedOn,
-            naive(self.signed_from),
-            naive(self.signed_to),
+            self.signed_from,
+            self.signed_to,
             "signed",
         )?);
         if let Some(t) = &self.text {

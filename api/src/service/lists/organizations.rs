@@ -3,14 +3,13 @@
 use super::{common, keywords, text_match};
 use crate::error::AppResult;
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject};
 use entity::enums::*;
 use entity::{organization, organization_category};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which organizations to list. Conditions combine with AND; a list matches any of its values.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct OrganizationFilter {
     /// Kinds of body.
     pub kind: Option<Vec<OrganizationKind>>,
@@ -31,7 +30,7 @@ pub struct OrganizationFilter {
 }
 
 /// Orderings of the organizations list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum OrganizationOrder {
     /// By name, A to Z.
     #[default]

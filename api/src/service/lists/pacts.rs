@@ -3,14 +3,13 @@
 use super::{common, keywords, text_match};
 use crate::error::AppResult;
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject};
 use entity::enums::*;
 use entity::{pact, pact_party, pact_topic};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which pacts to list. Conditions combine with AND; a list matches any of its values.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct PactFilter {
     /// Where the pact stands.
     pub pact_status: Option<Vec<PactStatus>>,
@@ -31,7 +30,7 @@ pub struct PactFilter {
 }
 
 /// Orderings of the pacts list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum PactOrder {
     /// By title, A to Z.
     #[default]

@@ -3,32 +3,31 @@
 use super::withdrawals::global_ids;
 use super::{common, date_range};
 use crate::error::{AppError, AppResult};
-use crate::graphql::scalars::{naive, Date};
 use crate::service::ids;
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject, ID};
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::{reaction, stakeholder};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which reactions to list. Conditions combine with AND; a list matches any of its values.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct ReactionFilter {
     /// Stances taken.
     pub stance: Option<Vec<Stance>>,
     /// Kinds of stakeholder who reacted.
     pub stakeholder_kind: Option<Vec<StakeholderKind>>,
     /// Only reactions by these stakeholders (global ids).
-    pub stakeholder: Option<Vec<ID>>,
+    pub stakeholder: Option<Vec<String>>,
     /// Only reactions to these withdrawals, instruments or pacts (global ids).
-    pub subject: Option<Vec<ID>>,
+    pub subject: Option<Vec<String>>,
     /// Only reactions to this kind of subject.
     pub subject_kind: Option<Vec<SubjectKind>>,
     /// Reacted on or after this date.
-    pub reacted_from: Option<Date>,
+    pub reacted_from: Option<NaiveDate>,
     /// Reacted on or before this date.
-    pub reacted_to: Option<Date>,
+    pub reacted_to: Option<NaiveDate>,
     /// Editorial statuses (editors only).
     pub status: Option<Vec<RecordStatus>>,
     /// Confidence levels.
@@ -36,7 +35,7 @@ pub struct ReactionFilter {
 }
 
 /// Orderings of the reactions list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum ReactionOrder {
     /// Earliest first.
     #[default]
@@ -91,8 +90,8 @@ impl ReactionFilter {
         }
         c = c.add(date_range(
             C::ReactedOn,
-            naive(self.reacted_from),
-            naive(self.reacted_to),
+            self.reacted_from,
+            self.reacted_to,
             "reacted",
         )?);
         Ok(c)

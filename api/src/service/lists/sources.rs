@@ -2,24 +2,23 @@
 
 use super::{common, date_range, text_match};
 use crate::error::AppResult;
-use crate::graphql::scalars::{naive, Date};
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject};
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::source;
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which sources to list. Conditions combine with AND.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct SourceFilter {
     /// Text contained in the title or publisher, ignoring case.
     pub text: Option<String>,
     /// Only mirrors and reprints (or only originals).
     pub is_mirror: Option<bool>,
     /// Published on or after this date.
-    pub published_from: Option<Date>,
+    pub published_from: Option<NaiveDate>,
     /// Published on or before this date.
-    pub published_to: Option<Date>,
+    pub published_to: Option<NaiveDate>,
     /// Editorial statuses (editors only).
     pub status: Option<Vec<RecordStatus>>,
     /// Confidence levels.
@@ -27,7 +26,7 @@ pub struct SourceFilter {
 }
 
 /// Orderings of the sources list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum SourceOrder {
     /// By title, A to Z.
     #[default]
@@ -48,8 +47,8 @@ impl SourceFilter {
         }
         c = c.add(date_range(
             C::PublishedOn,
-            naive(self.published_from),
-            naive(self.published_to),
+            self.published_from,
+            self.published_to,
             "published",
         )?);
         Ok(c)

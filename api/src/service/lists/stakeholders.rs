@@ -3,13 +3,12 @@
 use super::{common, text_match};
 use crate::error::AppResult;
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject};
 use entity::enums::*;
 use entity::stakeholder;
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which stakeholders to list. Conditions combine with AND.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct StakeholderFilter {
     /// Kinds of actor.
     pub kind: Option<Vec<StakeholderKind>>,
@@ -24,7 +23,7 @@ pub struct StakeholderFilter {
 }
 
 /// Orderings of the stakeholders list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum StakeholderOrder {
     /// By name, A to Z.
     #[default]

@@ -3,22 +3,21 @@
 use super::organizations::in_categories;
 use super::{common, date_range};
 use crate::error::AppResult;
-use crate::graphql::scalars::{naive, Date};
 use crate::service::ids;
 use crate::service::page::{SortSpec, SortType, SortValue};
-use async_graphql::{Enum, InputObject, ID};
+use chrono::NaiveDate;
 use entity::enums::*;
 use entity::{organization, withdrawal};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
 /// Which withdrawals to list. Conditions combine with AND; a list matches any of its values.
-#[derive(InputObject, Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct WithdrawalFilter {
     /// Only withdrawals from these organizations (global ids).
-    pub organization: Option<Vec<ID>>,
+    pub organization: Option<Vec<String>>,
     /// Only withdrawals made by these instruments (global ids).
-    pub instrument: Option<Vec<ID>>,
+    pub instrument: Option<Vec<String>>,
     /// The organization has one of these category keywords.
     pub organization_category: Option<Vec<String>>,
     /// The organization is of one of these kinds.
@@ -28,13 +27,13 @@ pub struct WithdrawalFilter {
     /// How far the withdrawal has gone.
     pub withdrawal_status: Option<Vec<WithdrawalStatus>>,
     /// Announced on or after this date.
-    pub announced_from: Option<Date>,
+    pub announced_from: Option<NaiveDate>,
     /// Announced on or before this date.
-    pub announced_to: Option<Date>,
+    pub announced_to: Option<NaiveDate>,
     /// Effective on or after this date.
-    pub effective_from: Option<Date>,
+    pub effective_from: Option<NaiveDate>,
     /// Effective on or before this date.
-    pub effective_to: Option<Date>,
+    pub effective_to: Option<NaiveDate>,
     /// Only those where US funding has (or has not) ended.
     pub funding_ended: Option<bool>,
     /// Editorial statuses (editors only).
@@ -44,7 +43,7 @@ pub struct WithdrawalFilter {
 }
 
 /// Orderings of the withdrawals list.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum WithdrawalOrder {
     /// Earliest announcement first.
     #[default]
@@ -55,7 +54,7 @@ pub enum WithdrawalOrder {
     UpdatedAtDesc,
 }
 
-pub(crate) fn id_list(values: &[ID], kind: RecordKind) -> AppResult<Vec<i64>> {
+pub(crate) fn id_list(values: &[String], kind: RecordKind) -> AppResult<Vec<i64>> {
     values.iter().map(|v| ids::decode_as(v, kind)).collect()
 }
 
@@ -95,14 +94,14 @@ impl WithdrawalFilter {
         }
         c = c.add(date_range(
             C::AnnouncedOn,
-            naive(self.announced_from),
-            naive(self.announced_to),
+            self.announced_from,
+            self.announced_to,
             "announced",
         )?);
         c = c.add(date_range(
             C::EffectiveOn,
-            naive(self.effective_from),
-            naive(self.effective_to),
+            self.effective_from,
+            self.effective_to,
             "effective",
         )?);
         if let Some(v) = self.funding_ended {
