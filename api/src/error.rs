@@ -1,6 +1,70 @@
-//! The one error type of the service layer, mapped to GraphQL errors with `extensions.code`.
+//! The one error type of the service layer, mapped to GraphQL errors with `extensions.code`,
+//! and the closed set of those codes.
 
 use async_graphql::ErrorExtensions;
+use std::sync::Arc;
+
+/// Every `extensions.code` a client can see, service errors and HTTP refusals alike.
+///
+/// One enum so that the edges (the HTTP status of an answer, its Retry-After) decide on typed
+/// values rather than on strings; the HTTP status of each code is in `http::body`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    // Errors of the service layer: `AppError`.
+    BadUserInput,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    ServiceUnavailable,
+    Internal,
+    // Requests the HTTP layer refuses before or instead of executing them.
+    BadRequest,
+    MethodNotAllowed,
+    Timeout,
+    GraphqlParseFailed,
+    GraphqlValidationFailed,
+    PersistedQueryNotFound,
+    PersistedQueryNotInList,
+    PersistedQueryHashMismatch,
+}
+
+impl ErrorCode {
+    /// The code as clients read it in `extensions.code`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::Internal => "INTERNAL",
+            Self::BadRequest => "BAD_REQUEST",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::Timeout => "TIMEOUT",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
+            Self::PersistedQueryHashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
+        }
+    }
+}
+
+/// What the HTTP layer needs to know of an [`AppError`] once async-graphql has turned it into
+/// a `ServerError`: its code and the seconds a client should wait before retrying.
+///
+/// It rides as the error's `source` (`ServerError::source::<ErrorTag>()`), which async-graphql
+/// carries from resolver to response and never serializes, so the edge reads typed values
+/// instead of parsing `extensions` back. Errors without a tag are async-graphql's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorTag {
+    pub code: ErrorCode,
+    pub retry_after: Option<u64>,
+}
 
 /// One invalid input field and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,16 +113,39 @@ impl AppError {
     }
 
     /// The `extensions.code` a client sees.
-    pub fn code(&self) -> &'static str {
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::BadUserInput { .. } => "BAD_USER_INPUT",
-            Self::Unauthenticated(_) => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict { .. } => "CONFLICT",
-            Self::RateLimited { .. } => "RATE_LIMITED",
-            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
-            Self::Internal(_) => "INTERNAL",
+            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The code as text, for logs, metric labels and tests.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// Seconds the client should wait before sending the same request again, when waiting
+    /// helps (a rate limit, an unavailable database).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER),
+            _ => None,
+        }
+    }
+
+    /// The typed part of this error that the HTTP layer acts on.
+    pub fn tag(&self) -> ErrorTag {
+        ErrorTag {
+            code: self.error_code(),
+            retry_after: self.retry_after(),
         }
     }
 
@@ -90,7 +177,7 @@ impl AppError {
             }
             _ => {}
         }
-        async_graphql::Error::new(self.message()).extend_with(|_, ext| {
+        let mut error = async_graphql::Error::new(self.message()).extend_with(|_, ext| {
             ext.set("code", self.code());
             match self {
                 AppError::BadUserInput { fields, .. } if !fields.is_empty() => {
@@ -112,14 +199,16 @@ impl AppError {
                     current_version: Some(v),
                     ..
                 } => ext.set("currentVersion", *v),
-                AppError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
-                AppError::Unavailable(_) => {
-                    ext.set("retryable", true);
-                    ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER);
-                }
+                AppError::Unavailable(_) => ext.set("retryable", true),
                 _ => {}
             }
-        })
+            if let Some(secs) = self.retry_after() {
+                ext.set("retryAfter", secs);
+            }
+        });
+        // For the HTTP layer's status and Retry-After; see `ErrorTag`.
+        error.source = Some(Arc::new(self.tag()));
+        error
     }
 }
 
@@ -159,3 +248,25 @@ impl ErrorExtensions for AppError {
 
 /// Results of the service layer.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tag_rides_through_async_graphql_and_stays_off_the_wire() {
+        let error: async_graphql::Error = AppError::RateLimited { retry_after: 7 }.into();
+        let error = error.into_server_error(async_graphql::Pos::default());
+        let tag = ErrorTag {
+            code: ErrorCode::RateLimited,
+            retry_after: Some(7),
+        };
+        assert_eq!(error.source::<ErrorTag>(), Some(&tag));
+        let wire = serde_json::to_value(&error).unwrap();
+        assert_eq!(
+            wire["extensions"],
+            serde_json::json!({ "code": "RATE_LIMITED", "retryAfter": 7 })
+        );
+        assert_eq!(wire.as_object().unwrap().len(), 3, "{wire}");
+    }
+}

@@ -1,9 +1,11 @@
 //! One GraphQL request, from its JSON parameters to the status and body it gets: rate limit,
 //! persisted queries, parsing, execution under the timeout, error codes, metrics.
 
-use super::graphql::GRAPHQL_RESPONSE;
+use super::body::{error_body, GRAPHQL_RESPONSE};
+use super::persisted::PersistedError;
 use super::response_cache::ResponseCache;
-use super::AppState;
+use super::state::AppState;
+use crate::error::{AppError, ErrorCode, ErrorTag};
 use crate::graphql::context::RequestData;
 use crate::service::Viewer;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -62,17 +64,18 @@ impl Outcome {
         }
     }
 
-    fn error(status: StatusCode, code: &str, message: &str) -> Self {
-        Self::new(status, super::graphql::error_body(code, message))
+    /// An answer that is this one error, with the code's own status.
+    fn error(code: ErrorCode, message: &str) -> Self {
+        Self::new(code.http_status(), error_body(code, message))
     }
 
     pub fn bad_request(message: &str) -> Self {
-        Self::error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+        Self::error(ErrorCode::BadRequest, message)
     }
 
     /// A request that could not be executed.
-    fn request_error(media: &str, code: &str, message: &str) -> Self {
-        Self::error(request_error_status(media), code, message)
+    fn request_error(media: &str, code: ErrorCode, message: &str) -> Self {
+        Self::new(request_error_status(media), error_body(code, message))
     }
 
     fn header(mut self, name: HeaderName, value: impl Into<HeaderValue>) -> Self {
@@ -130,15 +133,13 @@ async fn run_inner(
 ) -> (Outcome, &'static str) {
     let anonymous = *viewer == Viewer::Anonymous;
     let client_ip = req.peer_addr().map(|a| a.ip());
-    if let Err(crate::error::AppError::RateLimited { retry_after }) =
-        state.rate_limiter.check(viewer, client_ip)
+    if let Err(AppError::RateLimited { retry_after }) = state.rate_limiter.check(viewer, client_ip)
     {
         state
             .metrics
             .rate_limited(if anonymous { "address" } else { "editor" });
         let outcome = Outcome::error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
+            ErrorCode::RateLimited,
             &format!("too many requests; try again in {retry_after} s"),
         )
         .header(header::RETRY_AFTER, HeaderValue::from(retry_after));
@@ -164,7 +165,7 @@ async fn run_inner(
         .and_then(|e| e.get("persistedQuery"));
     match state.persisted.resolve(query, persisted, anonymous) {
         Ok(query) => request.query = query,
-        Err(super::persisted::PersistedError::Malformed(message)) => {
+        Err(PersistedError::Malformed(message)) => {
             return (Outcome::bad_request(&message), "bad_request")
         }
         Err(e) => {
@@ -187,12 +188,9 @@ async fn run_inner(
             }
             is_query = is_query_operation(&doc.operations, operation_name.as_deref());
             if via_get && is_mutation(&doc.operations, operation_name.as_deref()) {
-                let outcome = Outcome::error(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "BAD_REQUEST",
-                    "mutations must be sent with POST",
-                )
-                .header(header::ALLOW, HeaderValue::from_static("POST"));
+                let body = error_body(ErrorCode::BadRequest, "mutations must be sent with POST");
+                let outcome = Outcome::new(StatusCode::METHOD_NOT_ALLOWED, body)
+                    .header(header::ALLOW, HeaderValue::from_static("POST"));
                 return (outcome, "bad_request");
             }
             None
@@ -201,7 +199,7 @@ async fn run_inner(
     };
     if let Some(message) = parse_error {
         return (
-            Outcome::request_error(media, "GRAPHQL_PARSE_FAILED", &message),
+            Outcome::request_error(media, ErrorCode::GraphqlParseFailed, &message),
             "invalid",
         );
     }
@@ -238,17 +236,12 @@ async fn run_inner(
         Ok(Ok(response)) => response,
         Ok(Err(_)) => {
             tracing::error!("a resolver panicked");
-            let outcome = Outcome::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error; it has been logged",
-            );
+            let outcome = Outcome::error(ErrorCode::Internal, "internal error; it has been logged");
             return (outcome, "internal");
         }
         Err(_) => {
             let outcome = Outcome::error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "TIMEOUT",
+                ErrorCode::Timeout,
                 "the request took too long and was stopped; ask for less (smaller pages, fewer fields)",
             );
             return (outcome, "timeout");
@@ -271,35 +264,26 @@ fn shape(
     media: &'static str,
     state: &AppState,
 ) -> (Outcome, &'static str) {
-    let code_of = |e: &async_graphql::ServerError| match e.extensions.as_ref()?.get("code") {
-        Some(async_graphql::Value::String(code)) => Some(code.clone()),
-        _ => None,
-    };
-    let login_limited = response.errors.iter().find_map(|e| {
-        let ext = e.extensions.as_ref()?;
-        match (ext.get("code"), ext.get("retryAfter")) {
-            (Some(async_graphql::Value::String(code)), Some(async_graphql::Value::Number(n)))
-                if code == "RATE_LIMITED" =>
-            {
-                n.as_u64()
-            }
-            _ => None,
-        }
-    });
-    let unavailable = response
-        .errors
-        .iter()
-        .any(|e| code_of(e).as_deref() == Some("SERVICE_UNAVAILABLE"));
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let no_errors = response.errors.is_empty();
-    if no_errors {
+    if response.errors.is_empty() {
         // Nothing to add to an answer without errors: serialize it once, straight to bytes
         // (a JSON value in between cost a tenth of a nested page's CPU).
         let raw = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
         return (Outcome::serialized(raw), "ok");
     }
+    // Our own errors carry their code as typed data (`ErrorTag`); async-graphql's carry none.
+    let tagged = |code: ErrorCode| {
+        response
+            .errors
+            .iter()
+            .filter_map(|e| e.source::<ErrorTag>())
+            .find(|tag| tag.code == code)
+            .copied()
+    };
+    // An error that asks the client to wait sets the status of the whole answer; a throttled
+    // login (the client's doing) is named before an unavailable database.
+    let wait = tagged(ErrorCode::RateLimited).or_else(|| tagged(ErrorCode::ServiceUnavailable));
+    let request_error = response.data == async_graphql::Value::Null
+        && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
         for error in errors {
@@ -312,26 +296,24 @@ fn shape(
             map.remove("data");
         }
     }
-    if let Some(secs) = login_limited {
-        state.metrics.rate_limited("login");
-        let outcome = Outcome::new(StatusCode::TOO_MANY_REQUESTS, body)
-            .header(header::RETRY_AFTER, HeaderValue::from(secs));
-        return (outcome, "rate_limited");
-    }
-    if unavailable {
-        // Retryable as it is; the database is down or restarting.
-        let outcome = Outcome::new(StatusCode::SERVICE_UNAVAILABLE, body).header(
-            header::RETRY_AFTER,
-            HeaderValue::from(crate::error::UNAVAILABLE_RETRY_AFTER),
-        );
-        return (outcome, "unavailable");
+    if let Some(tag) = wait {
+        let label = if tag.code == ErrorCode::RateLimited {
+            state.metrics.rate_limited("login");
+            "rate_limited"
+        } else {
+            // Retryable as it is; the database is down or restarting.
+            "unavailable"
+        };
+        let mut outcome = Outcome::new(tag.code.http_status(), body);
+        if let Some(secs) = tag.retry_after {
+            outcome = outcome.header(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        return (outcome, label);
     }
     if request_error {
         return (Outcome::new(request_error_status(media), body), "invalid");
     }
-    let mut outcome = Outcome::new(StatusCode::OK, body);
-    outcome.cacheable = no_errors;
-    (outcome, if no_errors { "ok" } else { "error" })
+    (Outcome::new(StatusCode::OK, body), "error")
 }
 
 /// The status of a request that could not be executed: 400 for graphql-response+json, 200
@@ -384,14 +366,12 @@ fn add_default_code(error: &mut Value, request_error: bool) {
         ext.entry("code").or_insert_with(|| {
             // Without a path the request failed validation; with one, an argument was
             // rejected by its validator (server-side failures are coded INTERNAL by us).
-            Value::String(
-                if request_error {
-                    "GRAPHQL_VALIDATION_FAILED"
-                } else {
-                    "BAD_USER_INPUT"
-                }
-                .into(),
-            )
+            let code = if request_error {
+                ErrorCode::GraphqlValidationFailed
+            } else {
+                ErrorCode::BadUserInput
+            };
+            Value::String(code.as_str().into())
         });
     }
 }

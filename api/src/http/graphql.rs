@@ -9,29 +9,17 @@
 //! - A malformed HTTP request (bad JSON, wrong content type) is 400 or 415 with a GraphQL
 //!   error body; browsers asking for HTML get GraphiQL.
 
+use super::body::{error_response, GRAPHQL_RESPONSE, JSON};
+use super::caching;
 use super::execute::{self, Outcome};
-use super::{caching, AppState};
+use super::state::AppState;
+use crate::error::{AppError, ErrorCode};
 use crate::service::Viewer;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use serde_json::{json, Map, Value};
-
-pub(super) const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
-const JSON: &str = "application/json";
-
-/// A response body carrying one error, for requests that never reached GraphQL.
-pub fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type(JSON)
-        .json(error_body(code, message))
-}
-
-/// The body of an answer that carries one error and no data.
-pub(super) fn error_body(code: &str, message: &str) -> Value {
-    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
-}
 
 /// Which media type to answer with, or None when the client accepts neither.
 fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
@@ -63,7 +51,7 @@ fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
 fn not_acceptable() -> HttpResponse {
     error_response(
         StatusCode::NOT_ACCEPTABLE,
-        "BAD_REQUEST",
+        ErrorCode::BadRequest,
         "accept application/graphql-response+json or application/json",
     )
 }
@@ -91,7 +79,7 @@ pub async fn post(
     if content_type.as_deref() != Some(JSON) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "send the request as Content-Type: application/json",
         );
     }
@@ -104,7 +92,7 @@ pub async fn post(
         Err(e) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 &format!("the request body is not valid JSON: {e}"),
             )
         }
@@ -123,7 +111,7 @@ pub async fn post(
         Value::Array(items) => batch(&req, items, &viewer, media, &state).await,
         _ => error_response(
             StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "the request body must be a JSON object with a `query`, or a batch: an array of requests",
         ),
     }
@@ -142,7 +130,7 @@ async fn batch(
     if items.is_empty() || items.len() > max {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             &format!("a batch must hold between 1 and {max} requests"),
         );
     }
@@ -170,14 +158,14 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
         let chunk = chunk.map_err(|_| {
             error_response(
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 "the request body could not be read",
             )
         })?;
         if body.len() + chunk.len() > limit {
             return Err(error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 &format!("the request body is larger than {} bytes", limit),
             ));
         }
@@ -194,7 +182,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Err(_) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 "the query string is malformed",
             )
         }
@@ -229,7 +217,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 Err(e) => {
                     return error_response(
                         StatusCode::BAD_REQUEST,
-                        "BAD_REQUEST",
+                        ErrorCode::BadRequest,
                         &format!("`{key}` is not valid JSON: {e}"),
                     )
                 }
@@ -264,7 +252,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
 pub async fn method_not_allowed() -> HttpResponse {
     let mut response = error_response(
         StatusCode::METHOD_NOT_ALLOWED,
-        "BAD_REQUEST",
+        ErrorCode::BadRequest,
         "use GET or POST on /graphql",
     );
     response
@@ -294,38 +282,27 @@ async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpRespo
 
 /// A refused token: 401 (UNAUTHENTICATED, with a Bearer challenge), 403 (FORBIDDEN), or 503
 /// when the database could not be asked.
-fn auth_error(err: crate::error::AppError) -> HttpResponse {
-    let status = match err.code() {
-        "FORBIDDEN" => StatusCode::FORBIDDEN,
-        "SERVICE_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+fn auth_error(err: AppError) -> HttpResponse {
+    let code = err.error_code();
+    let status = match code {
+        ErrorCode::Forbidden | ErrorCode::ServiceUnavailable => code.http_status(),
+        // Whatever else kept the token from being accepted, the client is not signed in.
         _ => StatusCode::UNAUTHORIZED,
     };
-    let mut response = if status == StatusCode::SERVICE_UNAVAILABLE {
-        let retry = crate::error::UNAVAILABLE_RETRY_AFTER;
-        HttpResponse::build(status)
+    if let (StatusCode::SERVICE_UNAVAILABLE, Some(retry)) = (status, err.retry_after()) {
+        let extensions = json!({ "code": code.as_str(), "retryable": true, "retryAfter": retry });
+        let body = json!({ "errors": [{ "message": err.message(), "extensions": extensions }] });
+        return HttpResponse::build(status)
             .content_type(JSON)
-            .json(json!({ "errors": [{
-            "message": err.message(),
-            "extensions": { "code": err.code(), "retryable": true, "retryAfter": retry }
-        }] }))
-    } else {
-        error_response(status, err.code(), &err.message())
-    };
-    let headers = response.headers_mut();
-    match status {
-        StatusCode::UNAUTHORIZED => {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-        }
-        StatusCode::SERVICE_UNAVAILABLE => {
-            headers.insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from(crate::error::UNAVAILABLE_RETRY_AFTER),
-            );
-        }
-        _ => {}
+            .insert_header((header::RETRY_AFTER, header::HeaderValue::from(retry)))
+            .json(body);
+    }
+    let mut response = error_response(status, code, &err.message());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
     }
     response
 }

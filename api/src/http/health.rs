@@ -1,6 +1,6 @@
-//! Liveness and readiness.
+//! What operators poll: liveness, readiness and the Prometheus metrics.
 
-use super::AppState;
+use super::state::AppState;
 use actix_web::{web, HttpResponse};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
@@ -31,4 +31,16 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
                 .json(serde_json::json!({ "status": "unavailable", "database": "ok", "pendingMigrations": null }))
         }
     }
+}
+
+/// GET /metrics, in the Prometheus text format (see `metrics`).
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(
+            state
+                .metrics
+                .render(state.bus.subscribers(), &state.db, &state.statements),
+        )
 }

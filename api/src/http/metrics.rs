@@ -1,9 +1,7 @@
-//! `/metrics` in the Prometheus text format: requests by operation and outcome, latency
-//! histograms, websocket connections and subscriptions, the database pool, rate-limit
+//! What `/metrics` serves, in the Prometheus text format: requests by operation and outcome,
+//! latency histograms, websocket connections and subscriptions, the database pool, rate-limit
 //! rejections and SQL statements.
 
-use super::AppState;
-use actix_web::{web, HttpResponse};
 use prometheus::{
     HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
@@ -151,14 +149,21 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, with the gauges read from the app's state now.
-    pub fn render(&self, state: &AppState) -> String {
-        self.subscriptions.set(state.bus.subscribers() as i64);
-        let (size, idle, max) = pool_stats(&state.db);
+    /// The text exposition, with the gauges read now: open subscriptions, the pool, and the
+    /// SQL statements sent so far. (They are handed in rather than read from `AppState`, which
+    /// holds these metrics: the two modules would import each other.)
+    pub fn render(
+        &self,
+        subscribers: usize,
+        db: &sea_orm::DatabaseConnection,
+        statements: &crate::db::StatementCounter,
+    ) -> String {
+        self.subscriptions.set(subscribers as i64);
+        let (size, idle, max) = pool_stats(db);
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool.with_label_values(&["in_use"]).set(size - idle);
         self.pool.with_label_values(&["max"]).set(max);
-        let sent = state.statements.get();
+        let sent = statements.get();
         let counted = self.statements.get();
         if sent > counted {
             self.statements.inc_by(sent - counted);
@@ -189,12 +194,4 @@ fn pool_stats(db: &sea_orm::DatabaseConnection) -> (i64, i64, i64) {
             )
         }
     }
-}
-
-/// GET /metrics.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(state.metrics.render(&state))
 }

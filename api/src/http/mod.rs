@@ -1,6 +1,12 @@
 //! The actix-web app: `/graphql` (POST, GET, GraphiQL, websockets), `/healthz`, `/readyz`
 //! and `/metrics`.
+//!
+//! Modules here import one another one way only: this one wires the handlers (`graphql`,
+//! `health`, `ws`), handlers use the helpers (`execute`, `caching`, `persisted`…), and
+//! everything may use the leaves `state` (what handlers share) and `body` (media types and
+//! error bodies).
 
+mod body;
 mod caching;
 mod execute;
 mod graphql;
@@ -10,39 +16,16 @@ pub mod persisted;
 mod request_id;
 pub mod response_cache;
 pub mod shutdown;
+mod state;
 mod ws;
 
-use crate::db::StatementCounter;
-use crate::graphql::ExodusSchema;
+pub use state::AppState;
+
+use crate::error::ErrorCode;
 use actix_service::IntoServiceFactory;
 use actix_web::{dev::Server, web, App, HttpResponse};
-use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
 use std::time::Duration;
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub schema: ExodusSchema,
-    pub statements: StatementCounter,
-    pub auth: std::sync::Arc<crate::auth::Auth>,
-    pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
-    pub bus: crate::events::ChangeBus,
-    pub request_limits: crate::service::RequestLimits,
-    pub rate_limiter: std::sync::Arc<crate::auth::throttle::RequestLimiter>,
-    /// "*" or a comma-separated list of allowed browser origins.
-    pub cors_origins: String,
-    pub persisted: std::sync::Arc<persisted::PersistedQueries>,
-    /// Answers to anonymous queries, until the data changes.
-    pub responses: std::sync::Arc<response_cache::ResponseCache>,
-    pub metrics: std::sync::Arc<metrics::Metrics>,
-    /// Raised when the server stops; open websockets close on it.
-    pub shutdown: shutdown::Shutdown,
-    /// One permit per open websocket (`EXODUS_MAX_WEBSOCKETS`): upgraded connections leave
-    /// actix-server's own connection limit, so they have this one.
-    pub websocket_slots: std::sync::Arc<tokio::sync::Semaphore>,
-}
 
 /// Registers the routes; shared by the server and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -55,14 +38,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(metrics::metrics))
+    .route("/metrics", web::get().to(health::metrics))
     .default_service(web::to(not_found));
 }
 
 async fn not_found() -> HttpResponse {
-    graphql::error_response(
+    body::error_response(
         actix_web::http::StatusCode::NOT_FOUND,
-        "NOT_FOUND",
+        ErrorCode::NotFound,
         "no such path; the API is at /graphql",
     )
 }

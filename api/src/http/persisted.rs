@@ -9,6 +9,7 @@
 //!   anonymous clients may run only those operations (by hash, or by sending their exact
 //!   text); editors may run anything.
 
+use crate::error::ErrorCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -29,12 +30,12 @@ pub enum PersistedError {
 }
 
 impl PersistedError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotFound => "PERSISTED_QUERY_NOT_FOUND",
-            Self::NotInSafelist => "PERSISTED_QUERY_NOT_IN_LIST",
-            Self::HashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
-            Self::Malformed(_) => "BAD_REQUEST",
+            Self::NotFound => ErrorCode::PersistedQueryNotFound,
+            Self::NotInSafelist => ErrorCode::PersistedQueryNotInList,
+            Self::HashMismatch => ErrorCode::PersistedQueryHashMismatch,
+            Self::Malformed(_) => ErrorCode::BadRequest,
         }
     }
 

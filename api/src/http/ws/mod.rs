@@ -10,7 +10,9 @@
 
 mod session;
 
-use super::AppState;
+use super::body::{error_body, JSON};
+use super::state::AppState;
+use crate::error::ErrorCode;
 use actix_codec::Framed;
 use actix_http::body::BodySize;
 use actix_http::h1::{Codec, Message as H1Message};
@@ -67,8 +69,7 @@ async fn upgrade(
             .try_acquire_owned()
             .map_err(|_| {
                 Refusal::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "SERVICE_UNAVAILABLE",
+                    ErrorCode::ServiceUnavailable,
                     "too many websocket connections; retry later",
                 )
             })?;
@@ -123,17 +124,17 @@ async fn upgrade(
     actix_web::rt::spawn(session::run(state, socket, protocol, client_ip, slot).instrument(span));
 }
 
-/// Why a handshake was refused: the HTTP answer.
+/// Why a handshake was refused: the HTTP answer, with the code's own status.
 struct Refusal {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
 impl Refusal {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Refusal {
-            status,
+            status: code.http_status(),
             code,
             message: message.into(),
         }
@@ -144,22 +145,19 @@ impl Refusal {
 fn handshake(request: &Request) -> Result<WebSocketProtocols, Refusal> {
     if request.path() != "/graphql" {
         return Err(Refusal::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            ErrorCode::NotFound,
             "no such path; the API is at /graphql",
         ));
     }
     if request.method() != Method::GET {
         return Err(Refusal::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
+            ErrorCode::MethodNotAllowed,
             "a websocket upgrade is a GET",
         ));
     }
     actix_http::ws::verify_handshake(request.head()).map_err(|e| {
         Refusal::new(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             format!("not a valid websocket handshake: {e}"),
         )
     })?;
@@ -172,8 +170,7 @@ fn handshake(request: &Request) -> Result<WebSocketProtocols, Refusal> {
         .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
         .ok_or_else(|| {
             Refusal::new(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 "offer the graphql-transport-ws or graphql-ws subprotocol",
             )
         })
@@ -185,16 +182,13 @@ async fn refuse(
     refusal: Refusal,
     request_id: uuid::Uuid,
 ) -> std::io::Result<()> {
-    let body = super::graphql::error_body(refusal.code, &refusal.message).to_string();
+    let body = error_body(refusal.code, &refusal.message).to_string();
     let mut response = Response::with_body(refusal.status, ());
     response
         .head_mut()
         .set_connection_type(ConnectionType::Close);
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     if refusal.status == StatusCode::METHOD_NOT_ALLOWED {
         headers.insert(header::ALLOW, HeaderValue::from_static("GET"));
     }

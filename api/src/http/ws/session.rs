@@ -9,8 +9,9 @@
 //!   cursor of the last change they saw, so nothing is missed.
 
 use crate::graphql::context::RequestData;
+use crate::http::body::error_object;
 use crate::http::persisted::PersistedError;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::service::Viewer;
 use actix_web::web;
 use async_graphql::http::{ClientMessage, WebSocket, WebSocketProtocols, WsMessage};
@@ -235,7 +236,7 @@ fn resolve(
 
 /// The protocol's error message for a subscription that was not started.
 fn refusal(protocol: WebSocketProtocols, id: &str, error: &PersistedError) -> String {
-    let error = json!({ "message": error.message(), "extensions": { "code": error.code() } });
+    let error = error_object(error.code(), &error.message());
     match protocol {
         WebSocketProtocols::GraphQLWS => json!({ "id": id, "type": "error", "payload": [error] }),
         WebSocketProtocols::SubscriptionsTransportWS => {

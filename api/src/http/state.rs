@@ -1,0 +1,31 @@
+//! What every handler shares, in a leaf module so that handlers need not import `http`'s root
+//! (which imports them to route requests).
+
+use super::{metrics, persisted, response_cache, shutdown};
+use crate::db::StatementCounter;
+use crate::graphql::ExodusSchema;
+use sea_orm::DatabaseConnection;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: ExodusSchema,
+    pub statements: StatementCounter,
+    pub auth: std::sync::Arc<crate::auth::Auth>,
+    pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
+    pub bus: crate::events::ChangeBus,
+    pub request_limits: crate::service::RequestLimits,
+    pub rate_limiter: std::sync::Arc<crate::auth::throttle::RequestLimiter>,
+    /// "*" or a comma-separated list of allowed browser origins.
+    pub cors_origins: String,
+    pub persisted: std::sync::Arc<persisted::PersistedQueries>,
+    /// Answers to anonymous queries, until the data changes.
+    pub responses: std::sync::Arc<response_cache::ResponseCache>,
+    pub metrics: std::sync::Arc<metrics::Metrics>,
+    /// Raised when the server stops; open websockets close on it.
+    pub shutdown: shutdown::Shutdown,
+    /// One permit per open websocket (`EXODUS_MAX_WEBSOCKETS`): upgraded connections leave
+    /// actix-server's own connection limit, so they have this one.
+    pub websocket_slots: std::sync::Arc<tokio::sync::Semaphore>,
+}
