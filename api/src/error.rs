@@ -1,8 +1,5 @@
-//! The one error type of the service layer, mapped to GraphQL errors with `extensions.code`,
-//! and the closed set of those codes.
-
-use async_graphql::ErrorExtensions;
-use std::sync::Arc;
+//! The one error type of the service layer and the closed set of `extensions.code` values.
+//! Plain Rust: the GraphQL layer maps it (`graphql::error`), the HTTP layer reads its code.
 
 /// Every `extensions.code` a client can see, service errors and HTTP refusals alike.
 ///
@@ -166,50 +163,6 @@ impl AppError {
             Self::Internal(_) => "internal error; it has been logged".to_owned(),
         }
     }
-
-    fn to_graphql(&self) -> async_graphql::Error {
-        match self {
-            AppError::Internal(cause) => {
-                tracing::error!(error = %format!("{cause:#}"), "internal error")
-            }
-            AppError::Unavailable(cause) => {
-                tracing::warn!(error = %format!("{cause:#}"), "database unavailable")
-            }
-            _ => {}
-        }
-        let mut error = async_graphql::Error::new(self.message()).extend_with(|_, ext| {
-            ext.set("code", self.code());
-            match self {
-                AppError::BadUserInput { fields, .. } if !fields.is_empty() => {
-                    let list: Vec<async_graphql::Value> = fields
-                        .iter()
-                        .map(|f| {
-                            let mut m = async_graphql::indexmap::IndexMap::new();
-                            m.insert(async_graphql::Name::new("field"), f.field.clone().into());
-                            m.insert(
-                                async_graphql::Name::new("message"),
-                                f.message.clone().into(),
-                            );
-                            async_graphql::Value::Object(m)
-                        })
-                        .collect();
-                    ext.set("fields", list);
-                }
-                AppError::Conflict {
-                    current_version: Some(v),
-                    ..
-                } => ext.set("currentVersion", *v),
-                AppError::Unavailable(_) => ext.set("retryable", true),
-                _ => {}
-            }
-            if let Some(secs) = self.retry_after() {
-                ext.set("retryAfter", secs);
-            }
-        });
-        // For the HTTP layer's status and Retry-After; see `ErrorTag`.
-        error.source = Some(Arc::new(self.tag()));
-        error
-    }
 }
 
 /// Seconds a client is told to wait before retrying while the database is unavailable.
@@ -234,39 +187,5 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
-impl From<AppError> for async_graphql::Error {
-    fn from(err: AppError) -> Self {
-        err.to_graphql()
-    }
-}
-
-impl ErrorExtensions for AppError {
-    fn extend(&self) -> async_graphql::Error {
-        self.to_graphql()
-    }
-}
-
 /// Results of the service layer.
 pub type AppResult<T> = Result<T, AppError>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_tag_rides_through_async_graphql_and_stays_off_the_wire() {
-        let error: async_graphql::Error = AppError::RateLimited { retry_after: 7 }.into();
-        let error = error.into_server_error(async_graphql::Pos::default());
-        let tag = ErrorTag {
-            code: ErrorCode::RateLimited,
-            retry_after: Some(7),
-        };
-        assert_eq!(error.source::<ErrorTag>(), Some(&tag));
-        let wire = serde_json::to_value(&error).unwrap();
-        assert_eq!(
-            wire["extensions"],
-            serde_json::json!({ "code": "RATE_LIMITED", "retryAfter": 7 })
-        );
-        assert_eq!(wire.as_object().unwrap().len(), 3, "{wire}");
-    }
-}

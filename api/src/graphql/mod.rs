@@ -2,6 +2,7 @@
 //! and the context they share.
 
 pub mod context;
+pub mod error;
 pub mod filters;
 pub mod inputs;
 pub mod limits;
