@@ -1,8 +1,10 @@
 //! The kind registry: what every curated kind shares, behind one trait, and the one place
 //! that turns a runtime [`RecordKind`] into its entity type ([`for_kind!`]).
 //!
-//! Adding a kind means: its entity and migration, a `RecordKind` value, one `curated!` line
-//! below (with its lists type from `children`), its GraphQL type and its input.
+//! Adding a kind means: its entity and migration, a `RecordKind` value and a `for_kind!` arm,
+//! one `curated!` line below (its lists type from `children`, then its references:
+//! `Kind: column` for a required one, `?Kind: column` for an optional one), its GraphQL
+//! type (with a `graph_kind!` line) and its input.
 
 use super::children::{CorrectionLists, NoLists, OrganizationLists, PactLists, RecordLists};
 use chrono::{DateTime, Utc};
@@ -36,6 +38,8 @@ pub trait Curated:
     fn version_column() -> Self::Column;
     fn version_of(model: &Self::Model) -> i32;
     fn status_of(model: &Self::Model) -> RecordStatus;
+    /// The other records this row refers to (its own lists' references are the lists').
+    fn references(model: &Self::Model) -> Vec<(RecordKind, i64)>;
     /// Marks a new record: a version-1 draft by this editor (None: the shipped dataset).
     fn stamp_new(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>);
     /// Marks a change by this editor.
@@ -94,7 +98,8 @@ macro_rules! for_kind {
 pub(crate) use for_kind;
 
 macro_rules! curated {
-    ($module:ident, $kind:ident, $name:literal, $lists:ty) => {
+    ($module:ident, $kind:ident, $name:literal, $lists:ty
+     $(, $ref_kind:ident: $field:ident)* $(, ? $opt_kind:ident: $opt_field:ident)*) => {
         impl Curated for $module::Entity {
             const KIND: RecordKind = RecordKind::$kind;
             const TYPE_NAME: &'static str = $name;
@@ -123,6 +128,12 @@ macro_rules! curated {
             fn status_of(model: &Self::Model) -> RecordStatus {
                 model.status
             }
+            #[allow(unused_variables, unused_mut)]
+            fn references(model: &Self::Model) -> Vec<(RecordKind, i64)> {
+                let mut refs = vec![$((RecordKind::$ref_kind, model.$field)),*];
+                $(refs.extend(model.$opt_field.map(|id| (RecordKind::$opt_kind, id)));)*
+                refs
+            }
             fn stamp_new(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>) {
                 use sea_orm::Set;
                 am.status = Set(RecordStatus::Draft);
@@ -148,12 +159,14 @@ curated!(
     OrganizationLists
 );
 curated!(instrument, Instrument, "Instrument", NoLists);
-curated!(withdrawal, Withdrawal, "Withdrawal", NoLists);
-curated!(stakeholder, Stakeholder, "Stakeholder", NoLists);
-curated!(reaction, Reaction, "Reaction", NoLists);
+curated!(withdrawal, Withdrawal, "Withdrawal", NoLists,
+    Organization: organization_id, Instrument: instrument_id);
+curated!(stakeholder, Stakeholder, "Stakeholder", NoLists, ?Organization: organization_id);
+curated!(reaction, Reaction, "Reaction", NoLists, Stakeholder: stakeholder_id,
+    ?Withdrawal: withdrawal_id, ?Instrument: instrument_id, ?Pact: pact_id);
 curated!(pact, Pact, "Pact", PactLists);
 curated!(source, Source, "Source", NoLists);
-curated!(correction, Correction, "Correction", CorrectionLists);
+curated!(correction, Correction, "Correction", CorrectionLists, ?Source: claim_source_id);
 
 /// The GraphQL type name of a kind (the prefix of its global ids).
 pub fn type_name(kind: RecordKind) -> &'static str {

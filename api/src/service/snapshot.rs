@@ -105,6 +105,18 @@ impl<E: Curated> Snapshot<E> {
         Self::deserialize(stored).map_err(malformed)
     }
 
+    /// Every other record this state refers to: from its row, its lists and its sources.
+    pub fn references(&self) -> Vec<(RecordKind, i64)> {
+        let mut refs = E::references(&self.record);
+        refs.extend(self.lists.references());
+        refs.extend(
+            self.sources
+                .iter()
+                .map(|c| (RecordKind::Source, c.source_id)),
+        );
+        refs
+    }
+
     /// The record's fields and, apart, its lists (sources included), each by its key: what a
     /// diff compares.
     pub fn sections(&self) -> AppResult<(Map<String, Value>, Map<String, Value>)> {
@@ -234,5 +246,41 @@ mod tests {
         let wrong = Snapshot::<entity::pact::Entity>::decode(&org);
         assert_eq!(wrong.err().map(|e| e.code()), Some("INTERNAL"));
         assert!(status(&serde_json::json!({ "record": {} })).is_err());
+    }
+
+    #[test]
+    fn references_come_from_the_row_the_lists_and_the_sources() {
+        let old = stored(RecordKind::Withdrawal);
+        let w = Snapshot::<entity::withdrawal::Entity>::decode(&old).unwrap();
+        let refs = w.references();
+        assert!(refs.contains(&(RecordKind::Organization, w.record.organization_id)));
+        assert!(refs.contains(&(RecordKind::Instrument, w.record.instrument_id)));
+        assert_eq!(
+            refs.iter()
+                .filter(|(k, _)| *k == RecordKind::Source)
+                .count(),
+            w.sources.len()
+        );
+        let pact = Snapshot::<entity::pact::Entity>::decode(&stored(RecordKind::Pact)).unwrap();
+        let claims = pact.lists.replaces.len();
+        let refs = pact.references();
+        let claimed = refs
+            .iter()
+            .filter(|(k, _)| *k != RecordKind::Source)
+            .count();
+        assert_eq!(claimed, claims);
+        let c = Snapshot::<entity::correction::Entity>::decode(&stored(RecordKind::Correction))
+            .unwrap();
+        let refs = c.references();
+        for s in &c.lists.concerns {
+            assert!(refs.contains(&(s.record_kind, s.record_id)));
+        }
+        let org =
+            Snapshot::<entity::organization::Entity>::decode(&stored(RecordKind::Organization))
+                .unwrap();
+        assert!(org
+            .references()
+            .iter()
+            .all(|(k, _)| *k == RecordKind::Source));
     }
 }
