@@ -194,12 +194,7 @@ impl<'a> Seeder<'a> {
             let (input, cites) = match entry::<I>(raw) {
                 Ok(read) => read,
                 Err(message) => {
-                    self.problem(Problem {
-                        kind,
-                        slug,
-                        field: None,
-                        message,
-                    })?;
+                    self.problem(kind, &slug, None, message)?;
                     continue;
                 }
             };
@@ -212,22 +207,10 @@ impl<'a> Seeder<'a> {
                 Err(AppError::BadUserInput { message, fields }) => {
                     savepoint.rollback().await?;
                     if fields.is_empty() {
-                        let slug = slug.clone();
-                        self.problem(Problem {
-                            kind,
-                            slug,
-                            field: None,
-                            message,
-                        })?;
+                        self.problem(kind, &slug, None, message)?;
                     }
                     for f in fields {
-                        let (field, message) = (Some(f.field), f.message);
-                        self.problem(Problem {
-                            kind,
-                            slug: slug.clone(),
-                            field,
-                            message,
-                        })?;
+                        self.problem(kind, &slug, Some(f.field), f.message)?;
                     }
                 }
                 Err(other) => return Err(fault(other)),
@@ -236,7 +219,20 @@ impl<'a> Seeder<'a> {
         Ok(())
     }
 
-    fn problem(&mut self, problem: Problem) -> anyhow::Result<()> {
+    fn problem(
+        &mut self,
+        kind: RecordKind,
+        slug: &str,
+        field: Option<String>,
+        message: String,
+    ) -> anyhow::Result<()> {
+        let slug = slug.to_owned();
+        let problem = Problem {
+            kind,
+            slug,
+            field,
+            message,
+        };
         if !self.keep_going {
             anyhow::bail!(
                 "the dataset is not valid: {problem} (`exodus seed --check` lists every problem)"

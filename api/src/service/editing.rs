@@ -176,17 +176,7 @@ pub async fn attach_source<C: ConnectionTrait>(
         return Err(AppError::NotFound("no source with this id".into()));
     }
     link_source(db, kind, record_id, source_id, note).await?;
-    let version = version_of(db, kind, record_id).await?;
-    log_change(
-        db,
-        kind,
-        record_id,
-        version,
-        RevisionAction::Update,
-        Some(editor),
-    )
-    .await?;
-    Ok(())
+    log_citation_change(db, kind, record_id, editor).await
 }
 
 /// Removes a citation; NOT_FOUND when the record does not cite the source.
@@ -208,15 +198,18 @@ pub async fn detach_source<C: ConnectionTrait>(
             "the record does not cite this source".into(),
         ));
     }
+    log_citation_change(db, kind, record_id, editor).await
+}
+
+/// A change of citations is an UPDATE of the record at its current version.
+async fn log_citation_change<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    record_id: i64,
+    editor: i64,
+) -> AppResult<()> {
     let version = version_of(db, kind, record_id).await?;
-    log_change(
-        db,
-        kind,
-        record_id,
-        version,
-        RevisionAction::Update,
-        Some(editor),
-    )
-    .await?;
+    let action = RevisionAction::Update;
+    log_change(db, kind, record_id, version, action, Some(editor)).await?;
     Ok(())
 }
