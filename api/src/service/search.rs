@@ -4,9 +4,11 @@
 //! table stores that text's vector in `search_vector`, with a GIN index: matches are found in
 //! the index and ranked from the stored vectors, never by parsing the text again.
 
+use super::curated::for_kind;
 use super::Viewer;
 use crate::error::{AppError, AppResult};
 use entity::enums::RecordKind;
+use sea_orm::Iterable;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 /// One match: which record, and how well it matched (higher is better).
@@ -17,16 +19,11 @@ pub struct Hit {
     pub rank: f64,
 }
 
-const TABLES: [(RecordKind, &str); 8] = [
-    (RecordKind::Organization, "organization"),
-    (RecordKind::Instrument, "instrument"),
-    (RecordKind::Withdrawal, "withdrawal"),
-    (RecordKind::Stakeholder, "stakeholder"),
-    (RecordKind::Reaction, "reaction"),
-    (RecordKind::Pact, "pact"),
-    (RecordKind::Source, "source"),
-    (RecordKind::Correction, "correction"),
-];
+/// The table of a kind, from its entity.
+fn table_of(kind: RecordKind) -> &'static str {
+    use sea_orm::EntityName;
+    for_kind!(kind, K => K::default().table_name())
+}
 
 fn document(table: &str) -> &'static str {
     migration::SEARCH_DOCUMENTS
@@ -86,7 +83,8 @@ pub async fn search<C: ConnectionTrait>(
         }
     };
     let mut parts = Vec::new();
-    for (kind, table) in TABLES {
+    for kind in RecordKind::iter() {
+        let table = table_of(kind);
         if !kinds.is_empty() && !kinds.contains(&kind) {
             continue;
         }
@@ -135,9 +133,7 @@ pub async fn search<C: ConnectionTrait>(
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {
         let kind: String = row.try_get("", "kind")?;
-        let kind = TABLES
-            .iter()
-            .map(|(k, _)| *k)
+        let kind = RecordKind::iter()
             .find(|k| k.as_str() == kind)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown kind {kind} in search")))?;
         hits.push(Hit {
