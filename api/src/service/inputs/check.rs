@@ -200,3 +200,102 @@ impl Check {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(c: Check) -> Vec<String> {
+        match c.finish() {
+            Ok(()) => Vec::new(),
+            Err(AppError::BadUserInput { fields, .. }) => {
+                fields.into_iter().map(|f| f.field).collect()
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_field() {
+        let mut c = Check::default();
+        assert_eq!(c.text("name", "  Foo  ", 10), "Foo");
+        c.text("title", "   ", 10);
+        c.text("summary", "x".repeat(11).as_str(), 10);
+        assert_eq!(c.opt_text("note", &Some("  ".into()), 5), None);
+        c.opt_text("rationale", &Some("toolong".into()), 5);
+        assert_eq!(fields(c), ["title", "summary", "rationale"]);
+    }
+
+    #[test]
+    fn slugs_urls_keywords_and_countries() {
+        let mut c = Check::default();
+        for good in ["freedom-online-coalition", "eo-14199", "a"] {
+            c.slug(good);
+        }
+        assert!(fields(c).is_empty());
+        for bad in [
+            "",
+            "Capital",
+            "double--hyphen",
+            "-lead",
+            "trail-",
+            "under_score",
+            "é",
+        ] {
+            let mut c = Check::default();
+            c.slug(bad);
+            assert_eq!(fields(c), ["slug"], "{bad:?} passed");
+        }
+        let long = "a".repeat(161);
+        let mut c = Check::default();
+        c.slug(&long);
+        assert_eq!(fields(c), ["slug"]);
+
+        let mut c = Check::default();
+        c.url("ok", &Some("https://example.org/a".into()));
+        c.url("ftp", &Some("ftp://example.org/a".into()));
+        c.url("relative", &Some("/a".into()));
+        c.url("none", &None);
+        assert_eq!(fields(c), ["ftp", "relative"]);
+
+        let mut c = Check::default();
+        let kept = c.keywords(
+            "topics",
+            &["AI Safety".into(), "ai_safety".into(), "x y!".into()],
+        );
+        assert_eq!(kept, ["ai-safety"]);
+        assert_eq!(fields(c), ["topics[2]"]);
+
+        let mut c = Check::default();
+        assert_eq!(
+            c.country("code", &Some(" gb ".into())).as_deref(),
+            Some("GB")
+        );
+        c.country("three", &Some("GBR".into()));
+        c.country("digits", &Some("1A".into()));
+        assert_eq!(c.country("none", &Some(" ".into())), None);
+        assert_eq!(fields(c), ["three", "digits"]);
+    }
+
+    #[test]
+    fn dates_keep_their_order() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let mut c = Check::default();
+        c.not_before(
+            "effectiveOn",
+            d("2026-01-07"),
+            d("2026-01-07"),
+            "announcedOn",
+        );
+        c.not_before("effectiveOn", None, d("2026-01-07"), "announcedOn");
+        assert!(fields(c).is_empty());
+        let mut c = Check::default();
+        c.not_before(
+            "effectiveOn",
+            d("2026-01-06"),
+            d("2026-01-07"),
+            "announcedOn",
+        );
+        assert_eq!(fields(c), ["effectiveOn"]);
+    }
+}
