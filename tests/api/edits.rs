@@ -214,6 +214,8 @@ async fn invalid_input_gets_field_errors_and_writes_nothing(app: TestApp) {
         count["withdrawals"]["totalCount"], 69,
         "nothing was written"
     );
+    // The seeded 34, drafts included (an editor's count): the refused reaction is not there.
+    assert_eq!(count["reactions"]["totalCount"], 34, "nothing was written");
 }
 
 async fn a_stale_version_is_a_conflict_and_writes_nothing(app: TestApp) {

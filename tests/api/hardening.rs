@@ -263,6 +263,15 @@ async fn public_gets_are_cacheable_and_revalidate(app: TestApp) {
         )
         .await;
     assert_eq!(header(&created, "cache-control"), "no-store");
+    let id = created.data()["createOrganization"]["id"].clone();
+    let draft = app
+        .data_as(
+            &token,
+            "query($id: ID!) { node(id: $id) { ... on Organization { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(draft["node"]["status"], "DRAFT", "the draft exists");
     // Drafts are not public; the stats count only published records, so the page is the same.
     let same = app.request(Method::GET, &path, &accept, None).await;
     assert_eq!(
@@ -272,6 +281,46 @@ async fn public_gets_are_cacheable_and_revalidate(app: TestApp) {
         first.text,
         same.text
     );
+
+    // Published, it is counted: a new body under a new ETag, and the old ETag is no longer
+    // answered with 304.
+    let source = app
+        .data("{ sources(first: 1) { edges { node { id } } } }", json!({}))
+        .await["sources"]["edges"][0]["node"]["id"]
+        .clone();
+    app.data_as(
+        &token,
+        "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { id } }",
+        json!({ "r": id, "s": source }),
+    )
+    .await;
+    let published = app
+        .data_as(
+            &token,
+            "mutation($id: ID!) { publish(id: $id, expectedVersion: 1) { ... on Organization { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(published["publish"]["status"], "PUBLISHED");
+    let changed = app
+        .request(
+            Method::GET,
+            &path,
+            &[("accept", "application/json"), ("if-none-match", &etag)],
+            None,
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(
+        changed.body["data"]["stats"]["organizations"],
+        first.body["data"]["stats"]["organizations"]
+            .as_i64()
+            .unwrap()
+            + 1
+    );
+    let new_etag = header(&changed, "etag");
+    assert!(new_etag.starts_with("W/\""), "{new_etag:?}");
+    assert_ne!(new_etag, etag, "a published change gives a new ETag");
 
     // Not cacheable: POSTs, editors' GETs, errors.
     let post = app.query(STATS, json!({})).await;

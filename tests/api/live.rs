@@ -3,6 +3,7 @@
 
 use entity::enums::EditorRole;
 use harness::{backend_tests, serde_json::json, TestApp, LEGACY_WS, TRANSPORT_WS};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -340,13 +341,49 @@ async fn replicas_share_changes_and_survive_a_killed_listener() {
     published_source(&a, &token, "via-a").await;
     assert_eq!(event_slug(&ws.next_event(WAIT).await.unwrap()), "via-a");
 
-    // Kill every connection to the database but this one: B's listener and pools.
-    use sea_orm::ConnectionTrait;
-    a.db
-        .execute_unprepared("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    // Kill every connection to the database but the test's own: both replicas' listeners and
+    // pools. Then wait for both listeners to be back, on new connections.
+    let admin = sea_orm::Database::connect(a.database_url.as_str())
         .await
-        .ok();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+        .expect("the test connects to the database");
+    let before = listening(&admin).await;
+    assert_eq!(before.len(), 2, "A's and B's listeners: {before:?}");
+    let killed = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pid, pg_terminate_backend(pid) AS done FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .expect("pg_terminate_backend runs");
+    let killed: Vec<(i32, bool)> = killed
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "pid").unwrap(),
+                r.try_get("", "done").unwrap(),
+            )
+        })
+        .collect();
+    assert!(killed.iter().all(|(_, done)| *done), "{killed:?}");
+    for pid in &before {
+        assert!(
+            killed.iter().any(|(p, _)| p == pid),
+            "listener {pid} was killed: {killed:?}"
+        );
+    }
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let now = listening(&admin).await;
+        if now.len() == 2 && now.iter().all(|p| !before.contains(p)) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the listeners did not come back: {now:?} (before {before:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     for s in ["after-kill-1", "after-kill-2"] {
         // A's pool may need a retry to notice its connections died.
         let mut done = false;
@@ -379,4 +416,17 @@ async fn replicas_share_changes_and_survive_a_killed_listener() {
         ["after-kill-1", "after-kill-2"],
         "nothing lost, nothing twice"
     );
+}
+
+/// The backends LISTENing for changes on this database.
+async fn listening(db: &sea_orm::DatabaseConnection) -> Vec<i32> {
+    db.query_all_raw(sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+    ))
+    .await
+    .expect("pg_stat_activity is readable")
+    .iter()
+    .map(|r| r.try_get("", "pid").unwrap())
+    .collect()
 }

@@ -446,6 +446,23 @@ impl WsClient {
 
     /// The next protocol message, answering pings on the way; None on timeout or close.
     pub async fn next_message(&mut self, within: std::time::Duration) -> Option<Value> {
+        self.next_any(within, true).await
+    }
+
+    /// The next protocol message, keep-alives included (`ping`, `pong`, `ka`); a `ping` is
+    /// answered as well as returned. None on timeout or close.
+    pub async fn next_message_or_keepalive(
+        &mut self,
+        within: std::time::Duration,
+    ) -> Option<Value> {
+        self.next_any(within, false).await
+    }
+
+    async fn next_any(
+        &mut self,
+        within: std::time::Duration,
+        skip_keepalive: bool,
+    ) -> Option<Value> {
         use futures_util::{SinkExt, StreamExt};
         let deadline = tokio::time::Instant::now() + within;
         loop {
@@ -456,17 +473,24 @@ impl WsClient {
             match frame {
                 awc::ws::Frame::Text(bytes) => {
                     let message: Value = serde_json::from_slice(&bytes).ok()?;
-                    match message["type"].as_str() {
-                        Some("ping") => self.send(json!({ "type": "pong" })).await,
-                        Some("ka") | Some("pong") => {}
-                        _ => return Some(message),
+                    let keepalive =
+                        matches!(message["type"].as_str(), Some("ping" | "ka" | "pong"));
+                    if message["type"] == "ping" {
+                        self.send(json!({ "type": "pong" })).await;
+                    }
+                    if !keepalive || !skip_keepalive {
+                        return Some(message);
                     }
                 }
                 awc::ws::Frame::Ping(p) => {
                     let _ = self.conn.send(awc::ws::Message::Pong(p)).await;
                 }
                 awc::ws::Frame::Close(reason) => {
-                    return Some(json!({ "type": "closed", "reason": format!("{reason:?}") }))
+                    return Some(json!({
+                        "type": "closed",
+                        "reason": format!("{reason:?}"),
+                        "code": reason.as_ref().map(|r| u16::from(r.code)),
+                    }))
                 }
                 _ => {}
             }
