@@ -224,7 +224,9 @@ async fn both_protocols_and_connection_init_tokens(app: TestApp) {
             json!({ "authorization": "Bearer forged.token.here" }),
         )
         .await;
-    assert!(refused.is_err(), "a bad token refuses the connection");
+    let refused = refused.err().expect("a bad token refuses the connection");
+    assert_eq!(refused["type"], "closed", "{refused}");
+    assert_eq!(refused["code"], 4403, "Forbidden: {refused}");
 }
 
 fn rand_suffix() -> u32 {

@@ -386,8 +386,8 @@ pub const LEGACY_WS: &str = "graphql-ws";
 
 impl TestApp {
     /// Opens a websocket and completes connection_init with `payload`; Err carries what the
-    /// server said instead of connection_ack.
-    pub async fn ws(&self, protocol: &'static str, payload: Value) -> Result<WsClient, String> {
+    /// server said instead of connection_ack (Null if nothing within 10 s).
+    pub async fn ws(&self, protocol: &'static str, payload: Value) -> Result<WsClient, Value> {
         let mut client = self.raw_ws(protocol).await;
         client
             .send(json!({ "type": "connection_init", "payload": payload }))
@@ -397,7 +397,7 @@ impl TestApp {
             .await
         {
             Some(m) if m["type"] == "connection_ack" => Ok(client),
-            other => Err(format!("{other:?}")),
+            other => Err(other.unwrap_or(Value::Null)),
         }
     }
 }
