@@ -407,8 +407,19 @@ async fn metrics_count_requests_outcomes_and_connections(app: TestApp) {
     let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
     ws.subscribe("1", "subscription { changes { cursor } }", json!({}))
         .await;
-    // Let the subscription start reading.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait (bounded) until the server counts the subscription as active.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = app.request(Method::GET, "/metrics", &[], None).await.text;
+        if sample(&text, "exodus_active_subscriptions").unwrap_or(0.0) >= 1.0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the subscription never became active: {text:.2000}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // Past the anonymous limit (6 a minute; the websocket is not counted).
     for _ in 0..3 {
         app.query(STATS, json!({})).await;
