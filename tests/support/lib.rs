@@ -105,6 +105,19 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{}/{name}{query}", &base[..host_end])
 }
 
+/// Every setting at its default, whatever `EXODUS_*` or `DATABASE_URL` variables the test run's
+/// environment holds (`Config::defaults()` reads them, as the binary does): the settings are
+/// parsed with each argument's environment variable unset.
+pub fn default_config() -> Config {
+    use clap::{Args, FromArgMatches};
+    let command = Config::augment_args(clap::Command::new("exodus"))
+        .mut_args(|arg| arg.env(None::<&'static str>));
+    let matches = command
+        .try_get_matches_from(["exodus"])
+        .expect("the defaults parse");
+    Config::from_arg_matches(&matches).expect("the defaults are a configuration")
+}
+
 /// Starts the app on a fresh, migrated and seeded database; None when PostgreSQL is wanted
 /// but not reachable (and not required).
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
@@ -113,7 +126,7 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
 
 /// Like [`spawn`], with a chance to change the configuration first.
 pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
-    let mut config = Config::defaults();
+    let mut config = default_config();
     config.workers = 1;
     config.jwt_secret = Some(TEST_SECRET.to_owned());
     let mut dir = None;
