@@ -1,6 +1,7 @@
 //! The `exodus` binary: its commands, its help and its answers to bad configuration.
 
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn exodus() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_exodus"));
@@ -13,9 +14,66 @@ fn exodus() -> Command {
     cmd
 }
 
+/// Runs the command to its end, like `Command::output`, but fails the test (after killing the
+/// child) if it has not ended within `limit`: a command that should exit but serves instead
+/// must not hang the suite.
+fn finish_within(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Read both pipes while waiting, so a chatty child cannot block on a full pipe.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut out, &mut v).ok();
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut err, &mut v).ok();
+        v
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+            panic!("{cmd:?} did not exit within {limit:?} (killed); stderr: {stderr}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// What every command here gets at most: they all exit on their own within seconds.
+const LIMIT: Duration = Duration::from_secs(60);
+
+trait Finish {
+    fn finish(self) -> Output;
+}
+
+impl Finish for &mut Command {
+    fn finish(self) -> Output {
+        let cmd = std::mem::replace(self, Command::new("true"));
+        finish_within(cmd, LIMIT)
+    }
+}
+
 #[test]
 fn help_lists_every_setting_with_its_variable() {
-    let out = exodus().arg("--help").output().unwrap();
+    let out = exodus().arg("--help").finish();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
     for var in [
@@ -42,7 +100,7 @@ fn help_lists_every_setting_with_its_variable() {
 
 #[test]
 fn schema_prints_the_committed_sdl() {
-    let out = exodus().arg("schema").output().unwrap();
+    let out = exodus().arg("schema").finish();
     assert!(out.status.success());
     let stored =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
@@ -80,11 +138,7 @@ fn bad_configuration_gives_one_message_and_a_non_zero_exit() {
         (&["schema"], &[("EXODUS_NO_SEED", "perhaps")], "--no-seed"),
     ];
     for (args, env, needle) in cases {
-        let out = exodus()
-            .args(args)
-            .envs(env.iter().copied())
-            .output()
-            .unwrap();
+        let out = exodus().args(args).envs(env.iter().copied()).finish();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} {env:?} succeeded");
         assert!(stderr.contains(needle), "{args:?} {env:?}: {stderr}");
@@ -97,8 +151,7 @@ fn bad_configuration_gives_one_message_and_a_non_zero_exit() {
             "DATABASE_URL",
             format!("sqlite://{}/missing/dir/x.db", dir.path().display()),
         )
-        .output()
-        .unwrap();
+        .finish();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -112,29 +165,17 @@ fn migrate_and_seed_are_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/exodus.db", dir.path().display());
     for _ in 0..2 {
-        let out = exodus()
-            .arg("migrate")
-            .env("DATABASE_URL", &url)
-            .output()
-            .unwrap();
+        let out = exodus().arg("migrate").env("DATABASE_URL", &url).finish();
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let first = exodus()
-        .arg("seed")
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+    let first = exodus().arg("seed").env("DATABASE_URL", &url).finish();
     let first = String::from_utf8_lossy(&first.stderr).into_owned();
     assert!(first.contains("inserted 313 records"), "{first}");
-    let second = exodus()
-        .arg("seed")
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+    let second = exodus().arg("seed").env("DATABASE_URL", &url).finish();
     assert!(second.status.success());
     let second = String::from_utf8_lossy(&second.stderr).into_owned();
     assert!(second.contains("inserted 0 records"), "{second}");
@@ -145,8 +186,7 @@ fn migrate_and_seed_are_idempotent() {
         .args(["seed", "--file"])
         .arg(&broken)
         .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+        .finish();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("seed file is not valid"));
 }
@@ -210,8 +250,7 @@ fn editor_commands_and_token_minting() {
             .args(args)
             .env("DATABASE_URL", &url)
             .envs(env.iter().copied())
-            .output()
-            .unwrap()
+            .finish()
     };
     let added = run(
         &[
@@ -283,11 +322,11 @@ fn editor_commands_and_token_minting() {
 fn postgres_without_a_token_secret_refuses_to_start() {
     let url = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let out = exodus()
-        .args(["--listen", "127.0.0.1:0", "--no-seed", "--no-migrate"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+    let mut cmd = exodus();
+    cmd.args(["--listen", "127.0.0.1:0", "--no-seed", "--no-migrate"])
+        .env("DATABASE_URL", &url);
+    // Were it to start serving, it would never exit: killed and failed after 30 s.
+    let out = finish_within(cmd, Duration::from_secs(30));
     let stderr = String::from_utf8_lossy(&out.stderr);
     if stderr.contains("cannot connect") && std::env::var_os("EXODUS_REQUIRE_POSTGRES").is_none() {
         eprintln!("skipped: PostgreSQL is not reachable at {url}");
@@ -322,13 +361,23 @@ fn json_logs_carry_the_request_id_and_sigterm_stops_cleanly() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = exodus()
+    let child = exodus()
         .current_dir(dir.path())
         .env("EXODUS_LISTEN", &addr)
         .env("EXODUS_LOG_FORMAT", "json")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Killed if the test fails before it has stopped the server.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut guard = KillOnDrop(child);
+    let child = &mut guard.0;
     let mut answer = None;
     for _ in 0..600 {
         if let Ok(a) = http_get(&addr, "/healthz") {

@@ -267,4 +267,18 @@ async fn admins_manage_editors_and_disabled_editors_are_locked_out(app: TestApp)
         .query("mutation { login(email: \"eve@example.org\", password: \"correct horse battery staple\") { token } }", json!({}))
         .await;
     assert_eq!(relogin.code(), "UNAUTHENTICATED");
+
+    // Only an admin can enable an account again; then the same token works at once.
+    let enable = "mutation($id: ID!) { enableEditor(id: $id) { email disabled } }";
+    let by_editor = app.query_as(&editor, enable, json!({ "id": eve })).await;
+    assert_eq!(by_editor.code(), "FORBIDDEN", "{}", by_editor.text);
+    let enabled = app.data_as(&admin, enable, json!({ "id": eve })).await;
+    assert_eq!(
+        enabled["enableEditor"],
+        json!({ "email": "eve@example.org", "disabled": false })
+    );
+    assert_eq!(
+        app.data_as(&editor, "{ me { email } }", json!({})).await["me"]["email"],
+        "eve@example.org"
+    );
 }

@@ -1,7 +1,10 @@
 //! The shipped dataset: what it holds, that every record is sourced, and that loading it
 //! twice changes nothing.
 
+use crate::canary;
+use entity::enums::EditorRole;
 use harness::{backend_tests, serde_json::json, TestApp};
+use serde_json::Value;
 
 backend_tests!(
     the_dataset_holds_the_memorandum_and_its_context,
@@ -96,7 +99,35 @@ async fn corrections_are_queryable_with_their_evidence(app: TestApp) {
         .any(|c| c["verdict"] == "FALSE"));
 }
 
+/// Every node of a list, page by page, as the public or as an editor.
+async fn walk(app: &TestApp, token: Option<&str>, list: &str) -> Vec<Value> {
+    let mut nodes = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let q = format!(
+            "query($after: String) {{ {list}(first: 100, after: $after) {{ edges {{ node {{ id slug status sources {{ source {{ url }} }} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+        );
+        let vars = json!({ "after": after });
+        let data = match token {
+            None => app.data(&q, vars).await,
+            Some(t) => app.data_as(t, &q, vars).await,
+        };
+        for e in data[list]["edges"].as_array().unwrap() {
+            nodes.push(e["node"].clone());
+        }
+        if data[list]["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = data[list]["pageInfo"]["endCursor"].clone();
+    }
+    nodes
+}
+
 async fn every_published_record_cites_a_source(app: TestApp) {
+    // A draft and an archived record of every kind (the drafts cite no source): the public
+    // lists must show neither, while an editor's lists show both.
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let hidden = canary::hide_every_kind(&app, &token).await;
     for list in [
         "organizations",
         "instruments",
@@ -105,44 +136,83 @@ async fn every_published_record_cites_a_source(app: TestApp) {
         "reactions",
         "pacts",
         "corrections",
+        "sources",
     ] {
-        let mut after = serde_json::Value::Null;
-        loop {
-            let q = format!(
-                "query($after: String) {{ {list}(first: 100, after: $after) {{ edges {{ node {{ slug status sources {{ source {{ url }} }} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
-            );
-            let data = app.data(&q, json!({ "after": after })).await;
-            for e in data[list]["edges"].as_array().unwrap() {
-                assert_eq!(e["node"]["status"], "PUBLISHED");
+        let editors = walk(&app, Some(&token), list).await;
+        let hidden_here = editors
+            .iter()
+            .filter(|n| n["slug"].as_str().unwrap().starts_with(canary::CANARY))
+            .count();
+        assert_eq!(
+            hidden_here, 2,
+            "an editor's {list} show the draft and the archived one"
+        );
+        let public = walk(&app, None, list).await;
+        assert_eq!(public.len() + 2, editors.len(), "{list}");
+        for node in &public {
+            assert_eq!(node["status"], "PUBLISHED", "{list}: {node}");
+            if list != "sources" {
                 assert!(
-                    !e["node"]["sources"].as_array().unwrap().is_empty(),
+                    !node["sources"].as_array().unwrap().is_empty(),
                     "{list} {} has no source",
-                    e["node"]["slug"]
+                    node["slug"]
                 );
             }
-            if data[list]["pageInfo"]["hasNextPage"] == false {
-                break;
-            }
-            after = data[list]["pageInfo"]["endCursor"].clone();
         }
+        canary::assert_absent(
+            &Value::Array(public).to_string(),
+            &hidden,
+            &format!("the public {list}"),
+        );
     }
 }
 
 async fn seeding_twice_changes_nothing(app: TestApp) {
-    let before = app
-        .data(
-            "{ stats { organizations withdrawals reactions pacts } sources { totalCount } }",
-            json!({}),
+    // A seed run writes beside the app, not through it, so it does not move the response
+    // cache's head: the same anonymous query before and after could be one stored answer.
+    // The "after" query is therefore another text (its own cache entry), and editors' answers
+    // (never cached; drafts included) and the change log's head are compared too.
+    let state = |name: &str| {
+        format!(
+            "query {name} {{ stats {{ organizations withdrawals reactions pacts reactionsByStance {{ key count }} }}
+               organizations {{ totalCount }} instruments {{ totalCount }} withdrawals {{ totalCount }}
+               stakeholders {{ totalCount }} reactions {{ totalCount }} pacts {{ totalCount }}
+               sources {{ totalCount }} corrections {{ totalCount }} }}"
         )
-        .await;
+    };
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let public_before = app.data(&state("Before"), json!({})).await;
+    let editor_before = app.data_as(&token, &state("Before"), json!({})).await;
+    let head_before = head(&app, &token).await;
     let dataset = exodus::seed::parse(exodus::seed::BUILTIN).unwrap();
     let report = exodus::seed::load(&app.db, &dataset).await.unwrap();
     assert_eq!(report.total(), 0, "{report}");
-    let after = app
-        .data(
-            "{ stats { organizations withdrawals reactions pacts } sources { totalCount } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(before, after);
+    assert_eq!(app.data(&state("After"), json!({})).await, public_before);
+    assert_eq!(
+        app.data_as(&token, &state("After"), json!({})).await,
+        editor_before
+    );
+    assert_eq!(
+        head(&app, &token).await,
+        head_before,
+        "no revision was written"
+    );
+}
+
+/// The cursor of the newest revision, drafts included.
+async fn head(app: &TestApp, token: &str) -> Value {
+    let mut after = Value::Null;
+    loop {
+        let page = app
+            .data_as(
+                token,
+                "query($a: String) { changes(after: $a, first: 100, includeDrafts: true) { pageInfo { endCursor hasNextPage } } }",
+                json!({ "a": after }),
+            )
+            .await;
+        after = page["changes"]["pageInfo"]["endCursor"].clone();
+        if page["changes"]["pageInfo"]["hasNextPage"] == false {
+            return after;
+        }
+    }
 }

@@ -12,6 +12,7 @@ backend_tests!(
     many_concurrent_updates_lose_nothing,
     history_diff_and_revert,
     every_kind_can_be_created_and_updated,
+    publishing_needs_a_published_source_and_the_current_version,
 );
 
 const CREATE_ORG: &str = "mutation($i: OrganizationInput!) { createOrganization(input: $i) { id slug status version name categories } }";
@@ -175,11 +176,13 @@ async fn invalid_input_gets_field_errors_and_writes_nothing(app: TestApp) {
         .collect();
     assert_eq!(fields, ["name", "website"]);
     let reply = app.query_as(&token, CREATE_ORG, json!({ "i": { "slug": "ok-slug", "name": "n", "kind": "NOT_A_KIND", "digitalRelevance": "NONE", "description": "d" } })).await;
-    assert!(
-        reply.body["errors"][0]["extensions"]["code"].is_string(),
+    assert_eq!(
+        reply.code(),
+        "GRAPHQL_VALIDATION_FAILED",
         "an unknown enum value is refused: {}",
         reply.text
     );
+    assert!(reply.message().contains("NOT_A_KIND"), "{}", reply.text);
     let dup = app
         .query_as(
             &token,
@@ -214,6 +217,8 @@ async fn invalid_input_gets_field_errors_and_writes_nothing(app: TestApp) {
         count["withdrawals"]["totalCount"], 69,
         "nothing was written"
     );
+    // The seeded 34, drafts included (an editor's count): the refused reaction is not there.
+    assert_eq!(count["reactions"]["totalCount"], 34, "nothing was written");
 }
 
 async fn a_stale_version_is_a_conflict_and_writes_nothing(app: TestApp) {
@@ -533,4 +538,94 @@ async fn every_kind_can_be_created_and_updated(app: TestApp) {
         )
         .await;
     assert_eq!(stakeholder["stakeholder"]["country"], "DE");
+}
+
+async fn publishing_needs_a_published_source_and_the_current_version(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let id = app
+        .data_as(
+            &token,
+            CREATE_ORG,
+            json!({ "i": org("sourced-by-a-draft", "Draft-sourced") }),
+        )
+        .await["createOrganization"]["id"]
+        .clone();
+    let draft_source = app
+        .data_as(&token, "mutation($i: SourceInput!) { createSource(input: $i) { id status } }",
+            json!({ "i": { "slug": "draft-evidence", "url": "https://example.org/draft-evidence", "title": "Draft evidence" } }))
+        .await["createSource"]
+        .clone();
+    assert_eq!(draft_source["status"], "DRAFT");
+    app.data_as(
+        &token,
+        "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { id } }",
+        json!({ "r": id, "s": draft_source["id"] }),
+    )
+    .await;
+    let publish = "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { ... on Organization { status version } ... on Source { status version } } }";
+    let archive = "mutation($id: ID!, $v: Int!) { archive(id: $id, expectedVersion: $v) { ... on Organization { status version } } }";
+    let refused = app
+        .query_as(&token, publish, json!({ "id": id, "v": 1 }))
+        .await;
+    assert_eq!(
+        refused.code(),
+        "BAD_USER_INPUT",
+        "only a draft source: {}",
+        refused.text
+    );
+    assert!(refused.message().contains("source"), "{}", refused.text);
+    let still = app
+        .data_as(
+            &token,
+            "query($id: ID!) { node(id: $id) { ... on Organization { status version } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        still["node"],
+        json!({ "status": "DRAFT", "version": 1 }),
+        "nothing was written"
+    );
+
+    // Once the source is published, so can the record be.
+    app.data_as(&token, publish, json!({ "id": draft_source["id"], "v": 1 }))
+        .await;
+    let published = app
+        .data_as(&token, publish, json!({ "id": id, "v": 1 }))
+        .await;
+    assert_eq!(
+        published["publish"],
+        json!({ "status": "PUBLISHED", "version": 2 })
+    );
+
+    // A stale version is a CONFLICT for publish and archive too, and writes nothing.
+    for (mutation, what) in [(publish, "publish"), (archive, "archive")] {
+        let stale = app
+            .query_as(&token, mutation, json!({ "id": id, "v": 1 }))
+            .await;
+        assert_eq!(stale.code(), "CONFLICT", "{what}: {}", stale.text);
+        assert_eq!(
+            stale.body["errors"][0]["extensions"]["currentVersion"], 2,
+            "{what}"
+        );
+    }
+    let history = app
+        .data_as(
+            &token,
+            "query($id: ID!) { history(id: $id) { edges { node { action } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        history["history"]["edges"].as_array().unwrap().len(),
+        3,
+        "{history}"
+    );
+    let archived = app
+        .data_as(&token, archive, json!({ "id": id, "v": 2 }))
+        .await;
+    assert_eq!(
+        archived["archive"],
+        json!({ "status": "ARCHIVED", "version": 3 })
+    );
 }

@@ -15,6 +15,9 @@ backend_tests!(
     responses_are_compressed_on_request,
     metrics_count_requests_outcomes_and_connections,
     every_response_has_a_request_id,
+    batches_count_against_the_rate_limit,
+    a_bad_safelist_stops_the_start,
+    websocket_subscriptions_meet_the_same_document_limits,
 );
 
 const STATS: &str = "query Stats { stats { pacts organizations } }";
@@ -263,6 +266,15 @@ async fn public_gets_are_cacheable_and_revalidate(app: TestApp) {
         )
         .await;
     assert_eq!(header(&created, "cache-control"), "no-store");
+    let id = created.data()["createOrganization"]["id"].clone();
+    let draft = app
+        .data_as(
+            &token,
+            "query($id: ID!) { node(id: $id) { ... on Organization { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(draft["node"]["status"], "DRAFT", "the draft exists");
     // Drafts are not public; the stats count only published records, so the page is the same.
     let same = app.request(Method::GET, &path, &accept, None).await;
     assert_eq!(
@@ -272,6 +284,46 @@ async fn public_gets_are_cacheable_and_revalidate(app: TestApp) {
         first.text,
         same.text
     );
+
+    // Published, it is counted: a new body under a new ETag, and the old ETag is no longer
+    // answered with 304.
+    let source = app
+        .data("{ sources(first: 1) { edges { node { id } } } }", json!({}))
+        .await["sources"]["edges"][0]["node"]["id"]
+        .clone();
+    app.data_as(
+        &token,
+        "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { id } }",
+        json!({ "r": id, "s": source }),
+    )
+    .await;
+    let published = app
+        .data_as(
+            &token,
+            "mutation($id: ID!) { publish(id: $id, expectedVersion: 1) { ... on Organization { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(published["publish"]["status"], "PUBLISHED");
+    let changed = app
+        .request(
+            Method::GET,
+            &path,
+            &[("accept", "application/json"), ("if-none-match", &etag)],
+            None,
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(
+        changed.body["data"]["stats"]["organizations"],
+        first.body["data"]["stats"]["organizations"]
+            .as_i64()
+            .unwrap()
+            + 1
+    );
+    let new_etag = header(&changed, "etag");
+    assert!(new_etag.starts_with("W/\""), "{new_etag:?}");
+    assert_ne!(new_etag, etag, "a published change gives a new ETag");
 
     // Not cacheable: POSTs, editors' GETs, errors.
     let post = app.query(STATS, json!({})).await;
@@ -358,8 +410,19 @@ async fn metrics_count_requests_outcomes_and_connections(app: TestApp) {
     let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
     ws.subscribe("1", "subscription { changes { cursor } }", json!({}))
         .await;
-    // Let the subscription start reading.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait (bounded) until the server counts the subscription as active.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = app.request(Method::GET, "/metrics", &[], None).await.text;
+        if sample(&text, "exodus_active_subscriptions").unwrap_or(0.0) >= 1.0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the subscription never became active: {text:.2000}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // Past the anonymous limit (6 a minute; the websocket is not counted).
     for _ in 0..3 {
         app.query(STATS, json!({})).await;
@@ -453,4 +516,106 @@ async fn every_response_has_a_request_id(app: TestApp) {
     };
     assert!(id(&a).len() >= 16);
     assert_ne!(id(&a), id(&b));
+}
+
+async fn batches_count_against_the_rate_limit(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| c.rate_limit_anonymous = 5)
+        .await
+        .unwrap();
+    // Seven requests in one batch against an allowance of five: the last two are refused.
+    let seven: Vec<Value> = (0..7).map(|_| json!({ "query": STATS })).collect();
+    let reply = app.post(Value::Array(seven)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let results = reply.body.as_array().expect("an array of results");
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or("ok")
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        ["ok", "ok", "ok", "ok", "ok", "RATE_LIMITED", "RATE_LIMITED"]
+    );
+    // And the allowance is spent for single requests too.
+    let single = app.query(STATS, json!({})).await;
+    assert_eq!(single.status, 429);
+    assert_eq!(single.code(), "RATE_LIMITED");
+}
+
+async fn a_bad_safelist_stops_the_start(app: TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("not JSON", "{ operations".to_owned(), "is not JSON"),
+        (
+            "a hash that is not its query's",
+            json!({ "operations": [{ "id": sha("{ x }"), "body": STATS }] }).to_string(),
+            "does not match its query",
+        ),
+        (
+            "an entry without a body",
+            json!({ "operations": [{ "id": sha(STATS) }] }).to_string(),
+            "needs an `id` and a `body`",
+        ),
+    ];
+    for (what, text, needle) in cases {
+        let path = dir.path().join("safelist.json");
+        std::fs::write(&path, text).unwrap();
+        let mut config = harness::default_config();
+        config.database_url = Some(app.database_url.clone());
+        config.jwt_secret = Some(harness::TEST_SECRET.into());
+        config.safelist = Some(path);
+        match exodus::cli::prepare(&config).await {
+            Ok(_) => panic!("{what}: the app started with a bad safelist"),
+            Err(e) => assert!(format!("{e:#}").contains(needle), "{what}: {e:#}"),
+        }
+    }
+}
+
+async fn websocket_subscriptions_meet_the_same_document_limits(app: TestApp) {
+    let aliases: String = (0..31).map(|i| format!("a{i}: cursor ")).collect();
+    let deep = format!(
+        "subscription {{ changes {{ node {{ ... on Withdrawal {{ {}name{} }} }} }} }}",
+        "organization { withdrawals { ".repeat(6),
+        " } }".repeat(6)
+    );
+    let roots: String = (0..21)
+        .map(|i| format!("r{i}: changes {{ cursor }} "))
+        .collect();
+    let cases = [
+        (
+            format!("subscription {{ changes {{ {aliases} }} }}"),
+            "aliases",
+        ),
+        (deep, "nested too deep"),
+        (format!("subscription {{ {roots} }}"), "root fields"),
+    ];
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    for (i, (query, needle)) in cases.iter().enumerate() {
+        let id = i.to_string();
+        ws.subscribe(&id, query, json!({})).await;
+        let m = ws.next_message(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(m["id"], id.as_str(), "{m}");
+        let message = if m["type"] == "error" {
+            m["payload"][0]["message"].as_str()
+        } else {
+            assert_eq!(m["type"], "next", "{m}");
+            assert!(m["payload"]["data"].is_null(), "{m}");
+            let done = ws.next_message(Duration::from_secs(10)).await.unwrap();
+            assert_eq!(done, json!({ "type": "complete", "id": id }));
+            m["payload"]["errors"][0]["message"].as_str()
+        };
+        assert!(message.unwrap_or("").contains(needle), "{needle}: {m}");
+    }
+    // The connection is still good for a subscription within the limits.
+    ws.subscribe("ok", "subscription { changes { cursor } }", json!({}))
+        .await;
+    ws.send(json!({ "type": "ping" })).await;
+    let pong = ws
+        .next_message_or_keepalive(Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(pong["type"], "pong", "{pong}");
 }

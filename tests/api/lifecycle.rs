@@ -11,10 +11,6 @@ use tokio::time::Instant;
 backend_tests!(stopping_closes_websockets_and_finishes_requests_in_flight,);
 
 async fn stopping_closes_websockets_and_finishes_requests_in_flight(app: TestApp) {
-    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
-    ws.subscribe("1", "subscription { changes { cursor } }", json!({}))
-        .await;
-
     // A request in flight: its headers are in, half of its body is not (over a raw socket,
     // so that what the server has received is exactly what was written).
     let body = b"{\"query\": \"{ stats { pacts } }\"}";
@@ -29,7 +25,12 @@ async fn stopping_closes_websockets_and_finishes_requests_in_flight(app: TestApp
     socket.write_all(head.as_bytes()).await.unwrap();
     socket.write_all(first).await.unwrap();
     socket.flush().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // A websocket opened afterwards, through to connection_ack: the server (one worker) has
+    // accepted the connection above, which was in its backlog first.
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    ws.subscribe("1", "subscription { changes { cursor } }", json!({}))
+        .await;
 
     // SIGTERM's path.
     let stopping = actix_web::rt::spawn(app.stopper());
@@ -105,17 +106,18 @@ async fn a_database_outage_is_retryable_and_loses_no_acknowledged_write() {
 
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let refusals = Arc::new(Mutex::new(Vec::<(u16, String)>::new()));
-    let stop_at = Instant::now() + Duration::from_secs(5);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut workers = Vec::new();
     for w in 0..4 {
         let (base, token) = (app.base.clone(), token.clone());
         let (acked, refused) = (acknowledged.clone(), refusals.clone());
+        let stop = stop.clone();
         workers.push(actix_web::rt::spawn(async move {
             let client = awc::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .finish();
             let mut n = 0;
-            while Instant::now() < stop_at {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 n += 1;
                 let slug = format!("outage-{w}-{n}");
                 let (query, variables) = if n % 3 == 0 {
@@ -154,6 +156,7 @@ async fn a_database_outage_is_retryable_and_loses_no_acknowledged_write() {
                             assert_eq!(errors[0]["extensions"]["retryable"], true);
                         }
                         refused.lock().unwrap().push((status, code));
+                        // Pacing, not synchronisation: do not spin while the database is away.
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 }
@@ -161,15 +164,33 @@ async fn a_database_outage_is_retryable_and_loses_no_acknowledged_write() {
         }));
     }
 
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // Each step waits for what it needs, polling with a bound: writes acknowledged before
+    // the cut; the outage seen by readiness and by the clients; writes acknowledged again.
+    let acked = || acknowledged.lock().unwrap().len();
+    wait_until("writes before the cut", || acked() >= 4).await;
     proxy.cut();
-    // While it is down, readiness says so.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    let ready = app
-        .request(awc::http::Method::GET, "/readyz", &[], None)
-        .await;
-    assert_eq!(ready.status, 503);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let ready = app
+            .request(awc::http::Method::GET, "/readyz", &[], None)
+            .await;
+        if ready.status == 503 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "readiness never saw the outage");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_until("a client refused during the outage", || {
+        !refusals.lock().unwrap().is_empty()
+    })
+    .await;
+    let before_restore = acked();
     proxy.restore();
+    wait_until("writes acknowledged after the outage", || {
+        acked() > before_restore
+    })
+    .await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
     for worker in workers {
         worker.await.unwrap();
     }
@@ -239,5 +260,14 @@ async fn a_database_outage_is_retryable_and_loses_no_acknowledged_write() {
             Some(1),
             "{slug} has its revision"
         );
+    }
+}
+
+/// Polls `condition` every 20 ms; fails the test after 15 s.
+async fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

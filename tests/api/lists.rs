@@ -1,5 +1,6 @@
 //! Connections: keyset pages forwards and backwards, cursors, limits, filters, ordering.
 
+use crate::canary;
 use harness::{backend_tests, serde_json::json, TestApp};
 use serde_json::Value;
 
@@ -235,6 +236,16 @@ async fn withdrawal_filters(app: TestApp) {
 }
 
 async fn reaction_pact_and_organization_filters(app: TestApp) {
+    // Drafts and archived records that match the filters below (NON_UN, "cyber", the UK,
+    // quantum, binding, a reaction to the FOC's withdrawal): every count must leave them out.
+    let token = app
+        .editor("ed@example.org", entity::enums::EditorRole::Editor)
+        .await;
+    let r = canary::refs(&app).await;
+    let mut hidden = Vec::new();
+    for kind in ["Organization", "Reaction", "Pact"] {
+        hidden.extend(canary::hide(&app, &token, kind, &r).await);
+    }
     let all = count(&app, "reactions", json!({})).await;
     let by_stance: u64 = {
         let mut n = 0;
@@ -301,11 +312,56 @@ async fn reaction_pact_and_organization_filters(app: TestApp) {
         0,
         "wildcards are literal"
     );
+    for list in ["organizations", "reactions", "pacts"] {
+        for status in ["DRAFT", "ARCHIVED"] {
+            let filter = json!({ "status": [status] });
+            assert_eq!(
+                count_as(&app, &token, list, filter.clone()).await,
+                1,
+                "the editor sees the {status} {list} made above"
+            );
+            assert_eq!(
+                count(&app, list, filter).await,
+                0,
+                "the public sees no {status} {list}"
+            );
+        }
+    }
     assert_eq!(
-        count(&app, "organizations", json!({ "status": ["DRAFT"] })).await,
-        0,
-        "the public sees no drafts"
+        count(&app, "organizations", json!({ "text": canary::CANARY })).await,
+        0
     );
+    assert_eq!(
+        count_as(
+            &app,
+            &token,
+            "organizations",
+            json!({ "text": canary::CANARY })
+        )
+        .await,
+        2
+    );
+    let public = app
+        .query(
+            "query($c: String!) { organizations(first: 100, filter: { text: \"cyber\" }) { edges { node { id name } } }
+               pacts(first: 100, filter: { party: [\"GB\"] }) { edges { node { id title } } }
+               reactions(first: 100, filter: { stakeholderKind: [LEGISLATOR] }) { edges { node { id summary } } }
+               search(query: $c) { node { id } } }",
+            json!({ "c": canary::CANARY }),
+        )
+        .await;
+    public.data();
+    canary::assert_absent(&public.text, &hidden, "public lists");
+}
+
+async fn count_as(app: &TestApp, token: &str, list: &str, filter: Value) -> u64 {
+    let q = format!(
+        "query($f: {}Filter) {{ {list}(filter: $f) {{ totalCount }} }}",
+        type_of(list)
+    );
+    app.data_as(token, &q, json!({ "f": filter })).await[list]["totalCount"]
+        .as_u64()
+        .unwrap()
 }
 
 async fn nested_pages_do_not_cost_a_query_per_row(app: TestApp) {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cache;
+mod canary;
 mod dataset;
 mod edits;
 mod hardening;

@@ -105,6 +105,19 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{}/{name}{query}", &base[..host_end])
 }
 
+/// Every setting at its default, whatever `EXODUS_*` or `DATABASE_URL` variables the test run's
+/// environment holds (`Config::defaults()` reads them, as the binary does): the settings are
+/// parsed with each argument's environment variable unset.
+pub fn default_config() -> Config {
+    use clap::{Args, FromArgMatches};
+    let command = Config::augment_args(clap::Command::new("exodus"))
+        .mut_args(|arg| arg.env(None::<&'static str>));
+    let matches = command
+        .try_get_matches_from(["exodus"])
+        .expect("the defaults parse");
+    Config::from_arg_matches(&matches).expect("the defaults are a configuration")
+}
+
 /// Starts the app on a fresh, migrated and seeded database; None when PostgreSQL is wanted
 /// but not reachable (and not required).
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
@@ -113,7 +126,7 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
 
 /// Like [`spawn`], with a chance to change the configuration first.
 pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
-    let mut config = Config::defaults();
+    let mut config = default_config();
     config.workers = 1;
     config.jwt_secret = Some(TEST_SECRET.to_owned());
     let mut dir = None;
@@ -386,8 +399,8 @@ pub const LEGACY_WS: &str = "graphql-ws";
 
 impl TestApp {
     /// Opens a websocket and completes connection_init with `payload`; Err carries what the
-    /// server said instead of connection_ack.
-    pub async fn ws(&self, protocol: &'static str, payload: Value) -> Result<WsClient, String> {
+    /// server said instead of connection_ack (Null if nothing within 10 s).
+    pub async fn ws(&self, protocol: &'static str, payload: Value) -> Result<WsClient, Value> {
         let mut client = self.raw_ws(protocol).await;
         client
             .send(json!({ "type": "connection_init", "payload": payload }))
@@ -397,7 +410,7 @@ impl TestApp {
             .await
         {
             Some(m) if m["type"] == "connection_ack" => Ok(client),
-            other => Err(format!("{other:?}")),
+            other => Err(other.unwrap_or(Value::Null)),
         }
     }
 }
@@ -446,6 +459,23 @@ impl WsClient {
 
     /// The next protocol message, answering pings on the way; None on timeout or close.
     pub async fn next_message(&mut self, within: std::time::Duration) -> Option<Value> {
+        self.next_any(within, true).await
+    }
+
+    /// The next protocol message, keep-alives included (`ping`, `pong`, `ka`); a `ping` is
+    /// answered as well as returned. None on timeout or close.
+    pub async fn next_message_or_keepalive(
+        &mut self,
+        within: std::time::Duration,
+    ) -> Option<Value> {
+        self.next_any(within, false).await
+    }
+
+    async fn next_any(
+        &mut self,
+        within: std::time::Duration,
+        skip_keepalive: bool,
+    ) -> Option<Value> {
         use futures_util::{SinkExt, StreamExt};
         let deadline = tokio::time::Instant::now() + within;
         loop {
@@ -456,17 +486,24 @@ impl WsClient {
             match frame {
                 awc::ws::Frame::Text(bytes) => {
                     let message: Value = serde_json::from_slice(&bytes).ok()?;
-                    match message["type"].as_str() {
-                        Some("ping") => self.send(json!({ "type": "pong" })).await,
-                        Some("ka") | Some("pong") => {}
-                        _ => return Some(message),
+                    let keepalive =
+                        matches!(message["type"].as_str(), Some("ping" | "ka" | "pong"));
+                    if message["type"] == "ping" {
+                        self.send(json!({ "type": "pong" })).await;
+                    }
+                    if !keepalive || !skip_keepalive {
+                        return Some(message);
                     }
                 }
                 awc::ws::Frame::Ping(p) => {
                     let _ = self.conn.send(awc::ws::Message::Pong(p)).await;
                 }
                 awc::ws::Frame::Close(reason) => {
-                    return Some(json!({ "type": "closed", "reason": format!("{reason:?}") }))
+                    return Some(json!({
+                        "type": "closed",
+                        "reason": format!("{reason:?}"),
+                        "code": reason.as_ref().map(|r| u16::from(r.code)),
+                    }))
                 }
                 _ => {}
             }

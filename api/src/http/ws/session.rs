@@ -18,6 +18,8 @@ use async_graphql::http::{ClientMessage, WebSocket, WebSocketProtocols, WsMessag
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
@@ -98,8 +100,14 @@ async fn serve(
         |mut rx| async move { rx.recv().await.map(|message| (*message, rx)) },
     ));
     let init_state = state.clone();
+    let refused = Arc::new(AtomicBool::new(false));
+    let refusing = refused.clone();
     let graphql = WebSocket::from_message_stream(state.schema.clone(), from_client, protocol)
-        .on_connection_init(move |payload| connection_init(init_state, payload, client_ip));
+        .on_connection_init(move |payload| async move {
+            let init = connection_init(init_state, payload, client_ip).await;
+            refusing.store(init.is_err(), Ordering::Relaxed);
+            init
+        });
     let mut graphql = std::pin::pin!(graphql);
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     let mut last_seen = Instant::now();
@@ -160,6 +168,7 @@ async fn serve(
                     }
                 }
                 Some(WsMessage::Close(code, reason)) => {
+                    let code = close_code(protocol, code, refused.load(Ordering::Relaxed));
                     return Some(close(CloseCode::from(code), &reason));
                 }
                 None => return None,
@@ -179,6 +188,20 @@ async fn serve(
                 ));
             }
         }
+    }
+}
+
+/// The close code for one async-graphql chose: graphql-transport-ws has its own (4400 for a
+/// malformed message, 4401 for a subscribe before connection_ack, 4403 for a refused
+/// connection_init) where async-graphql 7.2 sends 1002, or 1011 (an internal error), for all.
+fn close_code(protocol: WebSocketProtocols, code: u16, refused: bool) -> u16 {
+    match (protocol, code) {
+        (WebSocketProtocols::GraphQLWS, 1002) if refused => 4403,
+        (WebSocketProtocols::GraphQLWS, 1002) => 4400,
+        (WebSocketProtocols::GraphQLWS, 1011) => 4401,
+        // The client broke the protocol; the server did not fail.
+        (WebSocketProtocols::SubscriptionsTransportWS, 1011) => 1002,
+        _ => code,
     }
 }
 
