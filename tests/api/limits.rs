@@ -10,7 +10,55 @@ backend_tests!(
     body_size_and_introspection_are_configurable,
     readiness_headers_and_cors,
     requests_are_rate_limited_per_address_and_per_editor,
+    a_request_past_its_time_is_stopped_with_timeout,
 );
+
+/// `EXODUS_REQUEST_TIMEOUT`: a request still running after it is answered 503 `TIMEOUT`,
+/// counted as such, and the server goes on serving. The database is held so the request
+/// cannot finish: on SQLite by taking the pool's only connection, on PostgreSQL by locking
+/// the table the query reads.
+async fn a_request_past_its_time_is_stopped_with_timeout(app: TestApp) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = harness::spawn_with(app.backend, |c| {
+        c.request_timeout = 1;
+        c.db_acquire_timeout = 30;
+    })
+    .await
+    .unwrap();
+    let hold = app.db.begin().await.unwrap();
+    if app.backend == harness::Backend::Postgres {
+        hold.execute_unprepared("LOCK TABLE organization IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap();
+    }
+    let query = json!({ "query": "{ organizations(first: 1) { totalCount } }" });
+    let started = std::time::Instant::now();
+    let reply = app.post(query.clone()).await;
+    let waited = started.elapsed();
+    hold.rollback().await.unwrap();
+    assert_eq!(reply.status, 503, "{:?}", reply.body);
+    assert_eq!(reply.code(), "TIMEOUT", "{:?}", reply.body);
+    // Stopped at about its limit, not at the 30 s the pool would have waited.
+    assert!(waited < std::time::Duration::from_secs(10), "{waited:?}");
+    let metrics = app.request(Method::GET, "/metrics", &[], None).await;
+    assert!(
+        metrics
+            .text
+            .lines()
+            .any(|l| l.contains("outcome=\"timeout\"") && l.ends_with(" 1")),
+        "{}",
+        metrics.text
+    );
+    // Released, the same request is answered.
+    let again = app.post(query).await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert!(
+        again.data()["organizations"]["totalCount"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
 
 async fn requests_are_rate_limited_per_address_and_per_editor(app: TestApp) {
     let app = harness::spawn_with(app.backend, |c| {

@@ -14,5 +14,6 @@ mod lifecycle;
 mod limits;
 mod lists;
 mod live;
+mod migrations;
 mod queries;
 mod schema;
