@@ -1,6 +1,7 @@
 //! GraphQL over HTTP: methods, media types, status codes and malformed requests.
 
 use awc::http::Method;
+use entity::enums::EditorRole;
 use harness::{backend_tests, serde_json::json, TestApp};
 
 backend_tests!(
@@ -203,6 +204,43 @@ async fn mutations_over_get_are_refused(app: TestApp) {
     assert_eq!(reply.headers.get("allow").unwrap(), "POST");
     let reply = app.request(Method::PUT, "/graphql", &[], None).await;
     assert_eq!(reply.status, 405);
+
+    // Named, alone in its document, chosen by operationName among others: all refused, and
+    // nothing runs (no token is issued, no record is written).
+    let token = app.editor("get@example.org", EditorRole::Editor).await;
+    let login = r#"mutation SignIn { login(email: "get@example.org", password: "x") { token } }"#;
+    let create = r#"mutation Make { createSource(input: { slug: "made-over-get", url: "https://example.org/g", title: "G" }) { id } }"#;
+    let both = format!("query Q {{ stats {{ pacts }} }} {create}");
+    let auth = [("authorization", format!("Bearer {token}"))];
+    let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (query, operation) in [
+        (login, None),
+        (create, None),
+        (create, Some("Make")),
+        (both.as_str(), Some("Make")),
+    ] {
+        let mut path = format!("/graphql?query={}", urlencode(query));
+        if let Some(name) = operation {
+            path.push_str(&format!("&operationName={name}"));
+        }
+        let reply = app.request(Method::GET, &path, &auth, None).await;
+        assert_eq!(reply.status, 405, "{query} ({operation:?}): {}", reply.text);
+        assert_eq!(reply.code(), "BAD_REQUEST");
+        assert!(!reply.text.contains("token\":\"ey"), "{}", reply.text);
+    }
+    let found = app
+        .data_as(
+            &token,
+            r#"{ source(slug: "made-over-get") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(found["source"].is_null(), "{found}");
+    // The query of a mixed document still runs over GET.
+    let path = format!("/graphql?query={}&operationName=Q", urlencode(&both));
+    let reply = app.request(Method::GET, &path, &[], None).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.data()["stats"]["pacts"], 8);
 }
 
 async fn graphiql_health_and_unknown_paths(app: TestApp) {

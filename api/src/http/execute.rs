@@ -376,29 +376,28 @@ fn add_default_code(error: &mut Value, request_error: bool) {
     }
 }
 
-/// Whether the operation that will run is a query (not a mutation or a subscription).
-fn is_query_operation(operations: &DocumentOperations, name: Option<&str>) -> bool {
+/// The type of the operation that will run: the named one, or a document's only operation,
+/// named or not (async-graphql runs that one without an operationName). None when the name
+/// matches nothing or the document has several operations and no name was given.
+fn selected_type(operations: &DocumentOperations, name: Option<&str>) -> Option<OperationType> {
     match operations {
-        DocumentOperations::Single(op) => op.node.ty == OperationType::Query,
+        DocumentOperations::Single(op) => Some(op.node.ty),
         DocumentOperations::Multiple(map) => {
             let op = match name {
                 Some(name) => map.get(name),
                 None if map.len() == 1 => map.values().next(),
                 None => None,
             };
-            op.is_some_and(|op| op.node.ty == OperationType::Query)
+            op.map(|op| op.node.ty)
         }
     }
 }
 
+/// Whether the operation that will run is a query (not a mutation or a subscription).
+fn is_query_operation(operations: &DocumentOperations, name: Option<&str>) -> bool {
+    selected_type(operations, name) == Some(OperationType::Query)
+}
+
 fn is_mutation(operations: &DocumentOperations, name: Option<&str>) -> bool {
-    match operations {
-        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
-        DocumentOperations::Multiple(map) => match name {
-            Some(name) => map
-                .get(name)
-                .is_some_and(|op| op.node.ty == OperationType::Mutation),
-            None => false,
-        },
-    }
+    selected_type(operations, name) == Some(OperationType::Mutation)
 }
