@@ -291,6 +291,15 @@ impl Loader<(RecordKind, i64)> for CorrectionsOf {
     }
 }
 
+/// The ids of the records of a kind this viewer may see, as a subquery.
+fn visible_ids<E: Curated>(statuses: &[RecordStatus]) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(E::id_column())
+        .from(E::default())
+        .and_where(E::status_column().is_in(statuses.iter().copied()))
+        .to_owned()
+}
+
 /// `(kind = k AND id IN (...))` for each kind among the keys.
 fn of_records<Col: ColumnTrait>(keys: &[(RecordKind, i64)], kind: Col, id: Col) -> Condition {
     let mut by_kind: HashMap<RecordKind, Vec<i64>> = HashMap::new();
@@ -373,6 +382,33 @@ impl Loaders {
             )
         }
         let visible_withdrawals = withdrawal::Entity::visible(&statuses);
+        let claims_visible = Condition::all()
+            .add(
+                pact_replacement::Column::PactId
+                    .in_subquery(visible_ids::<pact::Entity>(&statuses)),
+            )
+            .add(
+                Condition::any()
+                    .add(pact_replacement::Column::OrganizationId.is_null())
+                    .add(
+                        pact_replacement::Column::OrganizationId.in_subquery(visible_ids::<
+                            organization::Entity,
+                        >(
+                            &statuses
+                        )),
+                    ),
+            )
+            .add(
+                Condition::any()
+                    .add(pact_replacement::Column::WithdrawalId.is_null())
+                    .add(
+                        pact_replacement::Column::WithdrawalId.in_subquery(visible_ids::<
+                            withdrawal::Entity,
+                        >(
+                            &statuses
+                        )),
+                    ),
+            );
         let visible_reactions = reaction::Entity::visible(&statuses);
         use pact_replacement::Column as R;
         use reaction::Column as RC;
@@ -458,9 +494,17 @@ impl Loaders {
                 Condition::all(),
                 pact_status_change::Column::ChangedOn,
             ),
-            replacements: by_column(db, R::PactId, Condition::all(), R::Id),
-            replaced_by_organization: by_column(db, R::OrganizationId, Condition::all(), R::Id),
-            replaced_by_withdrawal: by_column(db, R::WithdrawalId, Condition::all(), R::Id),
+            // A replacement claim is there only while both its ends are visible: a draft
+            // pact's claims stay off published organizations and withdrawals, and a pact's
+            // claim about a hidden record is absent rather than a dangling reference.
+            replacements: by_column(db, R::PactId, claims_visible.clone(), R::Id),
+            replaced_by_organization: by_column(
+                db,
+                R::OrganizationId,
+                claims_visible.clone(),
+                R::Id,
+            ),
+            replaced_by_withdrawal: by_column(db, R::WithdrawalId, claims_visible, R::Id),
             correction_subjects: by_column(
                 db,
                 correction_subject::Column::CorrectionId,

@@ -17,3 +17,4 @@ mod live;
 mod migrations;
 mod queries;
 mod schema;
+mod visibility;
