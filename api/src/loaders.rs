@@ -291,15 +291,6 @@ impl Loader<(RecordKind, i64)> for CorrectionsOf {
     }
 }
 
-/// The ids of the records of a kind this viewer may see, as a subquery.
-fn visible_ids<E: Curated>(statuses: &[RecordStatus]) -> sea_orm::sea_query::SelectStatement {
-    sea_orm::sea_query::Query::select()
-        .column(E::id_column())
-        .from(E::default())
-        .and_where(E::status_column().is_in(statuses.iter().copied()))
-        .to_owned()
-}
-
 /// `(kind = k AND id IN (...))` for each kind among the keys.
 fn of_records<Col: ColumnTrait>(keys: &[(RecordKind, i64)], kind: Col, id: Col) -> Condition {
     let mut by_kind: HashMap<RecordKind, Vec<i64>> = HashMap::new();
@@ -382,33 +373,17 @@ impl Loaders {
             )
         }
         let visible_withdrawals = withdrawal::Entity::visible(&statuses);
-        let claims_visible = Condition::all()
-            .add(
-                pact_replacement::Column::PactId
-                    .in_subquery(visible_ids::<pact::Entity>(&statuses)),
-            )
-            .add(
-                Condition::any()
-                    .add(pact_replacement::Column::OrganizationId.is_null())
-                    .add(
-                        pact_replacement::Column::OrganizationId.in_subquery(visible_ids::<
-                            organization::Entity,
-                        >(
-                            &statuses
-                        )),
+        let claims_visible =
+            Condition::all()
+                .add(R::PactId.in_subquery(pact::Entity::visible_ids(&statuses)))
+                .add(Condition::any().add(R::OrganizationId.is_null()).add(
+                    R::OrganizationId.in_subquery(organization::Entity::visible_ids(&statuses)),
+                ))
+                .add(
+                    Condition::any().add(R::WithdrawalId.is_null()).add(
+                        R::WithdrawalId.in_subquery(withdrawal::Entity::visible_ids(&statuses)),
                     ),
-            )
-            .add(
-                Condition::any()
-                    .add(pact_replacement::Column::WithdrawalId.is_null())
-                    .add(
-                        pact_replacement::Column::WithdrawalId.in_subquery(visible_ids::<
-                            withdrawal::Entity,
-                        >(
-                            &statuses
-                        )),
-                    ),
-            );
+                );
         let visible_reactions = reaction::Entity::visible(&statuses);
         use pact_replacement::Column as R;
         use reaction::Column as RC;

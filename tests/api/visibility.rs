@@ -5,7 +5,92 @@ use crate::canary::refs;
 use entity::enums::EditorRole;
 use harness::{backend_tests, serde_json::json, TestApp};
 
-backend_tests!(replacement_claims_show_only_while_both_ends_are_visible,);
+backend_tests!(
+    replacement_claims_show_only_while_both_ends_are_visible,
+    filters_do_not_look_through_hidden_records,
+);
+
+/// Creates a record through the API as `token`; its global id.
+async fn create(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    input: serde_json::Value,
+) -> serde_json::Value {
+    let query =
+        format!("mutation($input: {kind}Input!) {{ create{kind}(input: $input) {{ id }} }}");
+    let made = app.data_as(token, &query, json!({ "input": input })).await;
+    made[format!("create{kind}")]["id"].clone()
+}
+
+/// Cites a published source for a record and publishes it.
+async fn publish(app: &TestApp, token: &str, id: &serde_json::Value, source: &serde_json::Value) {
+    let attach = "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { ... on Node { id } } }";
+    app.data_as(token, attach, json!({ "r": id, "s": source }))
+        .await;
+    let version = app
+        .data_as(token, "query($id: ID!) { node(id: $id) { ... on Withdrawal { version } ... on Correction { version } } }", json!({ "id": id }))
+        .await["node"]["version"]
+        .clone();
+    let publish = "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { ... on Node { id } } }";
+    app.data_as(token, publish, json!({ "id": id, "v": version }))
+        .await;
+}
+
+/// A published withdrawal and a published correction that refer to a draft organization:
+/// filtering by that organization, its id or its attributes must answer as if it did not
+/// exist, for anonymous readers; editors still find them.
+async fn filters_do_not_look_through_hidden_records(app: TestApp) {
+    let token = app.editor("filters@example.org", EditorRole::Editor).await;
+    let r = refs(&app).await;
+    let org = json!({ "slug": "zq-draft-parent", "name": "Draft parent", "kind": "PARTNERSHIP",
+                      "categories": ["zqcategory"], "digitalRelevance": "CORE", "description": "Hidden." });
+    let org = create(&app, &token, "Organization", org).await;
+    let withdrawal = json!({ "slug": "zq-child-withdrawal", "organizationId": org, "instrumentId": r.instrument,
+                             "announcedOn": "2026-03-01", "withdrawalStatus": "ANNOUNCED" });
+    let withdrawal = create(&app, &token, "Withdrawal", withdrawal).await;
+    publish(&app, &token, &withdrawal, &r.source).await;
+    let correction = json!({ "slug": "zq-about-draft", "claim": "A claim.", "claimedIn": "Somewhere",
+                             "verdict": "FALSE", "finding": "A finding.", "concerns": [org] });
+    let correction = create(&app, &token, "Correction", correction).await;
+    publish(&app, &token, &correction, &r.source).await;
+
+    // An organization id that never existed, for the "as if it did not exist" comparison.
+    let ghost = harness::serde_json::Value::String(base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        "Organization:999999",
+    ));
+    let read = r#"query($org: [ID!]) {
+        byCategory: withdrawals(filter: { organizationCategory: ["zqcategory"] }) { totalCount }
+        byKind: withdrawals(filter: { organizationKind: [PARTNERSHIP], withdrawalStatus: [ANNOUNCED] }) { totalCount edges { node { slug } } }
+        byId: withdrawals(filter: { organization: $org }) { totalCount pageInfo { endCursor } }
+        concerning: corrections(filter: { concerns: $org }) { totalCount pageInfo { endCursor } }
+    }"#;
+    let editors = app.data_as(&token, read, json!({ "org": [org] })).await;
+    assert_eq!(editors["byCategory"]["totalCount"], 1, "{editors}");
+    assert_eq!(editors["byId"]["totalCount"], 1, "{editors}");
+    assert_eq!(editors["concerning"]["totalCount"], 1, "{editors}");
+    assert!(
+        editors["byKind"]
+            .to_string()
+            .contains("zq-child-withdrawal"),
+        "{editors}"
+    );
+    let public = app.data(read, json!({ "org": [org] })).await;
+    assert_eq!(public["byCategory"]["totalCount"], 0, "{public}");
+    assert!(
+        !public["byKind"].to_string().contains("zq-child-withdrawal"),
+        "{public}"
+    );
+    // The same answer as for an id that never existed.
+    let unknown = app.data(read, json!({ "org": [ghost] })).await;
+    assert_eq!(public["byId"], unknown["byId"], "{public} / {unknown}");
+    assert_eq!(
+        public["concerning"], unknown["concerning"],
+        "{public} / {unknown}"
+    );
+    assert_eq!(public["byId"]["totalCount"], 0, "{public}");
+}
 
 async fn replacement_claims_show_only_while_both_ends_are_visible(app: TestApp) {
     let token = app.editor("vis@example.org", EditorRole::Editor).await;

@@ -49,6 +49,24 @@ pub trait Curated:
     fn visible(statuses: &[RecordStatus]) -> Condition {
         Condition::all().add(Self::status_column().is_in(statuses.iter().copied()))
     }
+
+    /// The ids of the records with one of these statuses, as a subquery: what a filter or a
+    /// loader may follow a reference into.
+    fn visible_ids(statuses: &[RecordStatus]) -> sea_orm::sea_query::SelectStatement {
+        sea_orm::sea_query::Query::select()
+            .column(Self::id_column())
+            .from(Self::default())
+            .cond_where(Self::visible(statuses))
+            .to_owned()
+    }
+}
+
+/// [`Curated::visible_ids`] of any kind.
+pub fn visible_ids(
+    kind: RecordKind,
+    statuses: &[RecordStatus],
+) -> sea_orm::sea_query::SelectStatement {
+    for_kind!(kind, K => K::visible_ids(statuses))
 }
 
 /// Evaluates `$body` with the type alias `$K` naming the entity of the kind `$kind`: the one

@@ -98,7 +98,8 @@ macro_rules! list_query {
                 let filter: lists::$filter = filter.map(Into::into).unwrap_or_default();
                 let order: lists::$order = order_by.map(Into::into).unwrap_or_default();
                 let args = page_args(first, after, last, before);
-                page_of::<$module::Entity, _, _>(ctx, filter.condition(), order.spec(), args, $ty).await
+                let statuses = data(ctx).viewer.visible_statuses();
+                page_of::<$module::Entity, _, _>(ctx, filter.condition(&statuses), order.spec(), args, $ty).await
             }
 
             $(#[$one_doc])*

@@ -2,6 +2,7 @@
 
 use super::{common, text_match};
 use crate::error::AppResult;
+use crate::service::curated::visible_ids;
 use crate::service::ids;
 use crate::service::page::{SortSpec, SortType, SortValue};
 use entity::enums::*;
@@ -35,7 +36,8 @@ pub enum CorrectionOrder {
 }
 
 impl CorrectionFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition; `statuses` are the viewer's (see `concerns`).
+    pub fn condition(&self, statuses: &[RecordStatus]) -> AppResult<Condition> {
         use correction::Column as C;
         let mut c = common::<correction::Entity>(&self.status, &self.confidence, C::Confidence);
         if let Some(v) = &self.verdict {
@@ -45,10 +47,14 @@ impl CorrectionFilter {
             let mut any = Condition::any();
             for global in v {
                 let (kind, id) = ids::decode(global)?;
+                // A record the viewer may not see matches nothing, as an unknown id would.
+                let visible =
+                    correction_subject::Column::RecordId.in_subquery(visible_ids(kind, statuses));
                 any = any.add(
                     Condition::all()
                         .add(correction_subject::Column::RecordKind.eq(kind))
-                        .add(correction_subject::Column::RecordId.eq(id)),
+                        .add(correction_subject::Column::RecordId.eq(id))
+                        .add(visible),
                 );
             }
             c = c.add(

@@ -38,7 +38,8 @@ pub enum InstrumentOrder {
 }
 
 impl InstrumentFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition (it follows no reference, so the viewer's statuses do not matter).
+    pub fn condition(&self, _statuses: &[RecordStatus]) -> AppResult<Condition> {
         use instrument::Column as C;
         let mut c = common::<instrument::Entity>(&self.status, &self.confidence, C::Confidence);
         if let Some(v) = &self.kind {

@@ -42,7 +42,8 @@ pub enum OrganizationOrder {
 }
 
 impl OrganizationFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition (it follows no reference, so the viewer's statuses do not matter).
+    pub fn condition(&self, _statuses: &[RecordStatus]) -> AppResult<Condition> {
         use organization::Column as C;
         let mut c = common::<organization::Entity>(&self.status, &self.confidence, C::Confidence);
         if let Some(v) = &self.kind {

@@ -42,7 +42,8 @@ pub enum PactOrder {
 }
 
 impl PactFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition (it follows no reference, so the viewer's statuses do not matter).
+    pub fn condition(&self, _statuses: &[RecordStatus]) -> AppResult<Condition> {
         use pact::Column as C;
         let mut c = common::<pact::Entity>(&self.status, &self.confidence, C::Confidence);
         if let Some(v) = &self.pact_status {

@@ -3,6 +3,7 @@
 use super::withdrawals::global_ids;
 use super::{common, date_range};
 use crate::error::{AppError, AppResult};
+use crate::service::curated::{visible_ids, Curated};
 use crate::service::ids;
 use crate::service::page::{SortSpec, SortType, SortValue};
 use chrono::NaiveDate;
@@ -47,7 +48,9 @@ pub enum ReactionOrder {
 }
 
 impl ReactionFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition; `statuses` are the viewer's, so that no condition looks through a
+    /// stakeholder or subject the viewer may not see.
+    pub fn condition(&self, statuses: &[RecordStatus]) -> AppResult<Condition> {
         use reaction::Column as C;
         let mut c = common::<reaction::Entity>(&self.status, &self.confidence, C::Confidence);
         if let Some(v) = &self.stance {
@@ -55,6 +58,9 @@ impl ReactionFilter {
         }
         if let Some(v) = &self.stakeholder {
             c = c.add(C::StakeholderId.is_in(global_ids(v, RecordKind::Stakeholder)?));
+        }
+        if self.stakeholder.is_some() || self.stakeholder_kind.is_some() {
+            c = c.add(C::StakeholderId.in_subquery(stakeholder::Entity::visible_ids(statuses)));
         }
         if let Some(v) = &self.stakeholder_kind {
             c = c.add(
@@ -71,17 +77,22 @@ impl ReactionFilter {
             let mut any = Condition::any();
             for global in v {
                 let (kind, id) = ids::decode(global)?;
-                any = any.add(match kind {
-                    RecordKind::Withdrawal => C::WithdrawalId.eq(id),
-                    RecordKind::Instrument => C::InstrumentId.eq(id),
-                    RecordKind::Pact => C::PactId.eq(id),
+                let column = match kind {
+                    RecordKind::Withdrawal => C::WithdrawalId,
+                    RecordKind::Instrument => C::InstrumentId,
+                    RecordKind::Pact => C::PactId,
                     _ => {
                         return Err(AppError::bad_input(format!(
                             "{:?} is not a withdrawal, instrument or pact id",
                             global.as_str()
                         )))
                     }
-                });
+                };
+                any = any.add(
+                    Condition::all()
+                        .add(column.eq(id))
+                        .add(column.in_subquery(visible_ids(kind, statuses))),
+                );
             }
             c = c.add(any);
         }

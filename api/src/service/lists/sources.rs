@@ -36,7 +36,8 @@ pub enum SourceOrder {
 }
 
 impl SourceFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition (it follows no reference, so the viewer's statuses do not matter).
+    pub fn condition(&self, _statuses: &[RecordStatus]) -> AppResult<Condition> {
         use source::Column as C;
         let mut c = common::<source::Entity>(&self.status, &self.confidence, C::Confidence);
         if let Some(t) = &self.text {

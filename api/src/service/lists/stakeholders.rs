@@ -35,7 +35,8 @@ pub enum StakeholderOrder {
 }
 
 impl StakeholderFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition (it follows no reference, so the viewer's statuses do not matter).
+    pub fn condition(&self, _statuses: &[RecordStatus]) -> AppResult<Condition> {
         use stakeholder::Column as C;
         let mut c = common::<stakeholder::Entity>(&self.status, &self.confidence, C::Confidence);
         if let Some(v) = &self.kind {

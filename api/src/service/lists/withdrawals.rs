@@ -3,11 +3,12 @@
 use super::organizations::in_categories;
 use super::{common, date_range};
 use crate::error::AppResult;
+use crate::service::curated::Curated;
 use crate::service::ids;
 use crate::service::page::{SortSpec, SortType, SortValue};
 use chrono::NaiveDate;
 use entity::enums::*;
-use entity::{organization, withdrawal};
+use entity::{instrument, organization, withdrawal};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
@@ -59,26 +60,33 @@ pub(crate) fn id_list(values: &[String], kind: RecordKind) -> AppResult<Vec<i64>
 }
 
 impl WithdrawalFilter {
-    pub fn condition(&self) -> AppResult<Condition> {
+    /// The SQL condition; `statuses` are the viewer's, so that no condition looks through a
+    /// parent the viewer may not see (it then matches nothing, as for an unknown id).
+    pub fn condition(&self, statuses: &[RecordStatus]) -> AppResult<Condition> {
         use withdrawal::Column as C;
         let mut c = common::<withdrawal::Entity>(&self.status, &self.confidence, C::Confidence);
+        let visible_org =
+            || C::OrganizationId.in_subquery(organization::Entity::visible_ids(statuses));
         if let Some(v) = &self.organization {
             c = c.add(C::OrganizationId.is_in(id_list(v, RecordKind::Organization)?));
+            c = c.add(visible_org());
         }
         if let Some(v) = &self.instrument {
             c = c.add(C::InstrumentId.is_in(id_list(v, RecordKind::Instrument)?));
+            c = c.add(C::InstrumentId.in_subquery(instrument::Entity::visible_ids(statuses)));
         }
         if let Some(v) = &self.organization_category {
             c = c.add(C::OrganizationId.in_subquery(in_categories(v)));
+            c = c.add(visible_org());
         }
-        let mut org = Condition::all();
+        let mut org = organization::Entity::visible(statuses);
         if let Some(v) = &self.organization_kind {
             org = org.add(organization::Column::Kind.is_in(v.iter().copied()));
         }
         if let Some(v) = &self.digital_relevance {
             org = org.add(organization::Column::DigitalRelevance.is_in(v.iter().copied()));
         }
-        if !org.is_empty() {
+        if self.organization_kind.is_some() || self.digital_relevance.is_some() {
             c = c.add(
                 C::OrganizationId.in_subquery(
                     Query::select()
