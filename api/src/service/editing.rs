@@ -133,30 +133,28 @@ pub async fn link_source<C: ConnectionTrait>(
             "the note must be at most 1000 characters",
         ));
     }
-    let found = source_link::Entity::find()
-        .filter(source_link::Column::RecordKind.eq(kind))
-        .filter(source_link::Column::RecordId.eq(record_id))
-        .filter(source_link::Column::SourceId.eq(source_id))
-        .one(db)
+    // One statement, so that two editors citing the same source at once both succeed (the
+    // second changes the note) instead of one failing on the unique index.
+    use sea_orm::sea_query::OnConflict;
+    let link = source_link::ActiveModel {
+        source_id: Set(source_id),
+        record_kind: Set(kind),
+        record_id: Set(record_id),
+        note: Set(note),
+        ..Default::default()
+    };
+    source_link::Entity::insert(link)
+        .on_conflict(
+            OnConflict::columns([
+                source_link::Column::RecordKind,
+                source_link::Column::RecordId,
+                source_link::Column::SourceId,
+            ])
+            .update_column(source_link::Column::Note)
+            .to_owned(),
+        )
+        .exec_without_returning(db)
         .await?;
-    match found {
-        Some(link) => {
-            let mut am: source_link::ActiveModel = link.into();
-            am.note = Set(note);
-            am.update(db).await?;
-        }
-        None => {
-            source_link::ActiveModel {
-                source_id: Set(source_id),
-                record_kind: Set(kind),
-                record_id: Set(record_id),
-                note: Set(note),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
-        }
-    }
     Ok(())
 }
 
