@@ -8,7 +8,42 @@ use harness::{backend_tests, serde_json::json, TestApp};
 backend_tests!(
     replacement_claims_show_only_while_both_ends_are_visible,
     filters_do_not_look_through_hidden_records,
+    a_nul_in_any_string_is_bad_user_input,
 );
+
+/// A NUL in a string argument (a variable or a literal, in a mutation, a filter or a search)
+/// is BAD_USER_INPUT on both backends, and writes nothing; PostgreSQL used to answer INTERNAL.
+async fn a_nul_in_any_string_is_bad_user_input(app: TestApp) {
+    let token = app.editor("nul@example.org", EditorRole::Editor).await;
+    let create = "mutation($i: SourceInput!) { createSource(input: $i) { id } }";
+    let source = json!({ "i": { "slug": "nul-source", "url": "https://example.org/n", "title": "a\u{0}b" } });
+    let cases = [
+        (create, source),
+        (
+            "query($t: String!) { search(query: $t) { rank } }",
+            json!({ "t": "x\u{0}" }),
+        ),
+        (
+            "query($t: String) { corrections(filter: { text: $t }) { totalCount } }",
+            json!({ "t": "\u{0}" }),
+        ),
+        (r#"{ search(query: "a\u0000") { rank } }"#, json!({})),
+        (r#"{ organization(slug: "x\u0000y") { id } }"#, json!({})),
+    ];
+    for (query, variables) in cases {
+        let reply = app.query_as(&token, query, variables).await;
+        assert_eq!(reply.code(), "BAD_USER_INPUT", "{query}: {}", reply.text);
+        assert!(reply.message().contains("NUL"), "{}", reply.text);
+    }
+    let found = app
+        .data_as(
+            &token,
+            r#"{ source(slug: "nul-source") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(found["source"].is_null(), "{found}");
+}
 
 /// Creates a record through the API as `token`; its global id.
 async fn create(

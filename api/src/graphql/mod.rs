@@ -7,6 +7,7 @@ pub mod filters;
 pub mod inputs;
 pub mod limits;
 pub mod mutation;
+pub mod nul;
 pub mod query;
 pub mod scalars;
 pub mod subscription;
@@ -44,7 +45,8 @@ pub fn build_schema(
             .extension(limits::DocumentLimits {
                 max_aliases: r.max_aliases,
                 max_root_fields: r.max_root_fields,
-            });
+            })
+            .extension(nul::NoNul);
     }
     if let Some(bus) = bus {
         builder = builder.data(bus);
