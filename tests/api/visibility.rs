@@ -9,7 +9,57 @@ backend_tests!(
     replacement_claims_show_only_while_both_ends_are_visible,
     filters_do_not_look_through_hidden_records,
     a_nul_in_any_string_is_bad_user_input,
+    the_feed_answers_alike_for_a_draft_and_an_unknown_record,
 );
+
+/// `changes(ids: [<a draft>])` used to end its page at the draft's last revision, so its
+/// `endCursor` told a draft exists and how often it was edited. Now an anonymous reader gets
+/// the same page for a draft's id as for an id that never existed.
+async fn the_feed_answers_alike_for_a_draft_and_an_unknown_record(app: TestApp) {
+    let token = app.editor("feed@example.org", EditorRole::Editor).await;
+    let org = json!({ "slug": "zq-feed-draft", "name": "Draft", "kind": "OTHER",
+                      "digitalRelevance": "NONE", "description": "Hidden." });
+    let draft = create(&app, &token, "Organization", org).await;
+    let update = "mutation($id: ID!, $v: Int!, $i: OrganizationInput!) { updateOrganization(id: $id, expectedVersion: $v, input: $i) { version } }";
+    let again = json!({ "slug": "zq-feed-draft", "name": "Draft, edited", "kind": "OTHER",
+                        "digitalRelevance": "NONE", "description": "Hidden." });
+    app.data_as(&token, update, json!({ "id": draft, "v": 1, "i": again }))
+        .await;
+    // A published change after the draft's, so that the head is past the draft's revisions.
+    let source =
+        json!({ "slug": "zq-feed-later", "url": "https://example.org/later", "title": "Later" });
+    let later = create(&app, &token, "Source", source).await;
+    let publish =
+        "mutation($id: ID!) { publish(id: $id, expectedVersion: 1) { ... on Node { id } } }";
+    app.data_as(&token, publish, json!({ "id": later })).await;
+    let ghost = harness::serde_json::Value::String(base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        "Organization:999999",
+    ));
+    let read = "query($ids: [ID!]) { changes(ids: $ids, first: 5) { edges { cursor } pageInfo { endCursor hasNextPage hasPreviousPage } } }";
+    let editors = app.data_as(&token, read, json!({ "ids": [draft] })).await;
+    assert_eq!(
+        editors["changes"]["edges"].as_array().unwrap().len(),
+        0,
+        "{editors}"
+    );
+    let for_draft = app.data(read, json!({ "ids": [draft] })).await;
+    let for_ghost = app.data(read, json!({ "ids": [ghost] })).await;
+    assert_eq!(for_draft, for_ghost);
+    assert_eq!(
+        for_draft["changes"]["pageInfo"]["hasNextPage"], false,
+        "{for_draft}"
+    );
+    // The end is where to continue: resuming from it later sees the next public change.
+    let end = for_draft["changes"]["pageInfo"]["endCursor"].clone();
+    let all = app
+        .data(
+            "query($a: String) { changes(after: $a) { edges { node { id } } } }",
+            json!({ "a": end }),
+        )
+        .await;
+    assert_eq!(all["changes"]["edges"], json!([]), "{all}");
+}
 
 /// A NUL in a string argument (a variable or a literal, in a mutation, a filter or a search)
 /// is BAD_USER_INPUT on both backends, and writes nothing; PostgreSQL used to answer INTERNAL.

@@ -73,6 +73,12 @@ impl ChangesQuery {
             }));
         }
         edges.truncate(first as usize);
+        if (edges.len() as u32) < first {
+            // Not full: every matching revision up to the head was read. The page ends at the
+            // head, wherever the hidden revisions the filter met lie, so that the answer is
+            // the same whether a hidden record exists or not (its id, its number of edits).
+            last = last.max(head);
+        }
         let end_cursor = Some(
             edges
                 .last()
