@@ -10,7 +10,66 @@ backend_tests!(
     filters_do_not_look_through_hidden_records,
     a_nul_in_any_string_is_bad_user_input,
     the_feed_answers_alike_for_a_draft_and_an_unknown_record,
+    revert_meets_the_publishing_rule,
 );
+
+/// Reverting to a PUBLISH revision publishes again, so it needs a published source now: a
+/// record whose only source was archived since stays archived (item 5).
+async fn revert_meets_the_publishing_rule(app: TestApp) {
+    let token = app.editor("revert@example.org", EditorRole::Editor).await;
+    let source =
+        json!({ "slug": "zq-only-source", "url": "https://example.org/only", "title": "Only" });
+    let source = create(&app, &token, "Source", source).await;
+    let set = |action: &str| {
+        format!("mutation($id: ID!, $v: Int!) {{ {action}(id: $id, expectedVersion: $v) {{ ... on Node {{ id }} }} }}")
+    };
+    app.data_as(&token, &set("publish"), json!({ "id": source, "v": 1 }))
+        .await;
+    let org = json!({ "slug": "zq-reverted", "name": "Reverted", "kind": "OTHER",
+                      "digitalRelevance": "NONE", "description": "Once published." });
+    let org = create(&app, &token, "Organization", org).await;
+    let attach = "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { ... on Node { id } } }";
+    app.data_as(&token, attach, json!({ "r": org, "s": source }))
+        .await;
+    app.data_as(&token, &set("publish"), json!({ "id": org, "v": 1 }))
+        .await;
+    let history = "query($id: ID!) { history(id: $id) { edges { node { id action } } } }";
+    let revisions = app.data_as(&token, history, json!({ "id": org })).await;
+    let published = revisions["history"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["action"] == "PUBLISH")
+        .map(|e| e["node"]["id"].clone())
+        .expect("a PUBLISH revision");
+    app.data_as(&token, &set("archive"), json!({ "id": org, "v": 2 }))
+        .await;
+    app.data_as(&token, &set("archive"), json!({ "id": source, "v": 2 }))
+        .await;
+
+    let revert =
+        "mutation($r: ID!) { revert(revisionId: $r) { ... on Organization { status version } } }";
+    let refused = app
+        .query_as(&token, revert, json!({ "r": published }))
+        .await;
+    assert_eq!(refused.code(), "BAD_USER_INPUT", "{}", refused.text);
+    let state = "query($id: ID!) { node(id: $id) { ... on Organization { status version } } }";
+    let now = app.data_as(&token, state, json!({ "id": org })).await;
+    assert_eq!(
+        now["node"],
+        json!({ "status": "ARCHIVED", "version": 3 }),
+        "{now}"
+    );
+    assert_eq!(
+        app.data(state, json!({ "id": org })).await["node"],
+        json!(null)
+    );
+    // With its source published again, the same revert goes through.
+    app.data_as(&token, &set("publish"), json!({ "id": source, "v": 3 }))
+        .await;
+    let reverted = app.data_as(&token, revert, json!({ "r": published })).await;
+    assert_eq!(reverted["revert"]["status"], "PUBLISHED", "{reverted}");
+}
 
 /// `changes(ids: [<a draft>])` used to end its page at the draft's last revision, so its
 /// `endCursor` told a draft exists and how often it was edited. Now an anonymous reader gets

@@ -1,12 +1,12 @@
 //! The history of records: revisions, the diff between two, and reverting to one.
 
 use super::curated::{for_kind, Curated};
-use super::editing::log_change;
+use super::editing::{check_publishable, log_change};
 use super::page::{paginate, Page, PageArgs, SortSpec, SortType, SortValue};
 use super::snapshot::{self, Snapshot};
 use super::Limits;
 use crate::error::{AppError, AppResult};
-use entity::enums::{RecordKind, RevisionAction};
+use entity::enums::{RecordKind, RecordStatus, RevisionAction};
 use entity::revision;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Map, Value};
@@ -125,6 +125,12 @@ pub async fn revert<C: ConnectionTrait>(
         .ok_or_else(|| AppError::NotFound("no revision with this id".into()))?;
     let version =
         snapshot::restore(db, rev.record_kind, rev.record_id, &rev.snapshot, editor).await?;
+    // A revert to a published state publishes again, so it meets publish's rule as it
+    // stands now (its sources may have been archived since); the caller's transaction then
+    // rolls the restore back.
+    if snapshot::status(&rev.snapshot)? == RecordStatus::Published {
+        check_publishable(db, rev.record_kind, rev.record_id).await?;
+    }
     log_change(
         db,
         rev.record_kind,
