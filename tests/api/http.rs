@@ -236,6 +236,19 @@ async fn mutations_over_get_are_refused(app: TestApp) {
         )
         .await;
     assert!(found["source"].is_null(), "{found}");
+    // The one way a token is issued, POST, is never stored by a cache.
+    let login =
+        "mutation($p: String!) { login(email: \"get@example.org\", password: $p) { token } }";
+    let reply = app
+        .post(json!({ "query": login, "variables": { "p": harness::PASSWORD } }))
+        .await;
+    assert!(reply.data()["login"]["token"].is_string(), "{}", reply.text);
+    assert_eq!(
+        reply.headers.get("cache-control").unwrap(),
+        "no-store",
+        "{}",
+        reply.text
+    );
     // The query of a mixed document still runs over GET.
     let path = format!("/graphql?query={}&operationName=Q", urlencode(&both));
     let reply = app.request(Method::GET, &path, &[], None).await;
