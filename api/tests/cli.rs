@@ -99,6 +99,21 @@ fn help_lists_every_setting_with_its_variable() {
 }
 
 #[test]
+fn version_is_the_changelogs_latest() {
+    let out = exodus().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let readme = include_str!("../../README.md");
+    let changelog = &readme[readme.find("## Changelog").expect("a changelog")..];
+    let latest = changelog
+        .split("- **")
+        .nth(1)
+        .and_then(|entry| entry.split("**").next())
+        .expect("a changelog entry");
+    assert_eq!(printed.trim(), format!("exodus {latest}"));
+}
+
+#[test]
 fn schema_prints_the_committed_sdl() {
     let out = exodus().arg("schema").finish();
     assert!(out.status.success());
