@@ -177,18 +177,17 @@ impl<'a> Seeder<'a> {
         raws: &[Raw],
     ) -> anyhow::Result<()> {
         let kind = I::Entity::KIND;
+        // The slugs already there, in one read: their records are left as they are.
+        let existing = records::slugs::<I::Entity, _>(self.db)
+            .await
+            .map_err(fault)?;
         for raw in raws {
             let slug = raw
                 .get("slug")
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned();
-            if !slug.is_empty()
-                && records::id_by_slug(self.db, kind, &slug)
-                    .await
-                    .map_err(fault)?
-                    .is_some()
-            {
+            if existing.contains(&slug) {
                 continue;
             }
             let (input, cites) = match entry::<I>(raw) {

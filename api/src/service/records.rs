@@ -6,7 +6,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use chrono::Utc;
 use entity::enums::{RecordKind, RecordStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 
 /// The record, for an editor; NOT_FOUND when it does not exist.
 pub async fn existing<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<E::Model> {
@@ -36,6 +38,19 @@ pub async fn id_by_slug<C: ConnectionTrait>(
         Ok(found.as_ref().map(E::id_of))
     }
     for_kind!(kind, K => find::<K, _>(db, slug).await)
+}
+
+/// Every slug of a kind, whatever the status.
+pub async fn slugs<E: Curated, C: ConnectionTrait>(
+    db: &C,
+) -> AppResult<std::collections::HashSet<String>> {
+    let rows: Vec<String> = E::find()
+        .select_only()
+        .column(E::slug_column())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The current version of any record.

@@ -123,10 +123,13 @@ pub async fn create_published<I: RecordInput, C: ConnectionTrait>(
     db: &C,
     input: &I,
     sources: &[Cite],
-) -> AppResult<ModelOf<I>> {
-    insert_record(db, input, None, sources, true).await
+) -> AppResult<()> {
+    insert_record(db, input, None, sources, true).await?;
+    Ok(())
 }
 
+/// Inserts a record (a draft, or published at once); returns the row as inserted, so with
+/// `publish` its status is stale: only `create_record`, which does not publish, returns it.
 async fn insert_record<I: RecordInput, C: ConnectionTrait>(
     db: &C,
     input: &I,
@@ -145,7 +148,7 @@ async fn insert_record<I: RecordInput, C: ConnectionTrait>(
         links.push((id, c.opt_text(&format!("{field}.note"), &cite.note, 1000)));
     }
     c.finish()?;
-    let mut model = records::insert::<I::Entity, _>(db, am, editor).await?;
+    let model = records::insert::<I::Entity, _>(db, am, editor).await?;
     input.write_lists(db, &model, None).await?;
     let (kind, id) = (I::Entity::KIND, I::Entity::id_of(&model));
     for (source, note) in links {
@@ -154,7 +157,6 @@ async fn insert_record<I: RecordInput, C: ConnectionTrait>(
     if publish {
         editing::check_publishable(db, kind, id).await?;
         records::publish_new::<I::Entity, _>(db, id).await?;
-        model = records::existing::<I::Entity, _>(db, id).await?;
     }
     log_change(db, kind, id, 1, RevisionAction::Create, editor).await?;
     Ok(model)
