@@ -291,6 +291,26 @@ impl Loader<(RecordKind, i64)> for CorrectionsOf {
     }
 }
 
+/// Which records are published now, by (kind, id): the public's view of the references in
+/// snapshots (see `service::visibility`). A key is present when its record is published.
+pub struct Published {
+    db: DatabaseConnection,
+}
+
+impl Loader<(RecordKind, i64)> for Published {
+    type Value = ();
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(RecordKind, i64)],
+    ) -> Result<HashMap<(RecordKind, i64), ()>, Self::Error> {
+        let shown =
+            crate::service::visibility::published_among(&self.db, keys.iter().copied()).await?;
+        Ok(shown.into_iter().map(|k| (k, ())).collect())
+    }
+}
+
 /// `(kind = k AND id IN (...))` for each kind among the keys.
 fn of_records<Col: ColumnTrait>(keys: &[(RecordKind, i64)], kind: Col, id: Col) -> Condition {
     let mut by_kind: HashMap<RecordKind, Vec<i64>> = HashMap::new();
@@ -330,6 +350,7 @@ pub struct Loaders {
     pub correction_subjects: DataLoader<ByColumn<correction_subject::Entity>>,
     pub sources_of: DataLoader<SourcesOf>,
     pub corrections_of: DataLoader<CorrectionsOf>,
+    pub published: DataLoader<Published>,
 }
 
 impl Loaders {
@@ -500,6 +521,7 @@ impl Loaders {
                 },
                 tokio::spawn,
             ),
+            published: DataLoader::new(Published { db: db.clone() }, tokio::spawn),
         }
     }
 }

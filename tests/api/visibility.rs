@@ -4,6 +4,7 @@
 use crate::canary::refs;
 use entity::enums::EditorRole;
 use harness::{backend_tests, serde_json::json, TestApp};
+use serde_json::Value;
 
 backend_tests!(
     replacement_claims_show_only_while_both_ends_are_visible,
@@ -11,7 +12,259 @@ backend_tests!(
     a_nul_in_any_string_is_bad_user_input,
     the_feed_answers_alike_for_a_draft_and_an_unknown_record,
     revert_meets_the_publishing_rule,
+    the_feed_serves_no_hidden_content,
+    publishing_needs_what_a_record_cannot_do_without,
 );
+
+/// What the public may read of one change, as the feed serves it: everything.
+const EVENT: &str = "cursor id kind action visible node { id ... on Organization { description } ... on Pact { replaces { note } } }
+    revision { snapshot editor { id } diff { field before after } }";
+
+/// Every change the public's `changes` query returns from the start, page by page.
+async fn public_feed(app: &TestApp, token: Option<&str>, drafts: bool) -> Vec<Value> {
+    let query = format!(
+        "query($a: String, $d: Boolean) {{ changes(after: $a, first: 7, includeDrafts: $d) {{ edges {{ node {{ {EVENT} }} }} pageInfo {{ endCursor hasNextPage }} }} }}"
+    );
+    let mut after = Value::Null;
+    let mut events = Vec::new();
+    loop {
+        let vars = json!({ "a": after, "d": drafts });
+        let page = match token {
+            Some(t) => app.data_as(t, &query, vars).await,
+            None => app.data(&query, vars).await,
+        };
+        let page = &page["changes"];
+        events.extend(
+            page["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"].clone()),
+        );
+        if page["pageInfo"]["hasNextPage"] != true {
+            return events;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The numeric id inside a global id.
+fn number(global: &Value) -> i64 {
+    let raw = base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        global.as_str().unwrap(),
+    )
+    .unwrap();
+    let raw = String::from_utf8(raw).unwrap();
+    raw.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+/// The change feed (item 2): no content of a record that is not published now, no reference
+/// to a hidden record, no editor id, and diffs between states the public could see; read by
+/// polling and by replaying a subscription from the start.
+async fn the_feed_serves_no_hidden_content(app: TestApp) {
+    let token = app.editor("feedleak@example.org", EditorRole::Editor).await;
+    let r = refs(&app).await;
+    let source = json!({ "slug": "zq-draft-source", "url": "https://example.org/zq", "title": "zqhidden draft source" });
+    let draft_source = create(&app, &token, "Source", source).await;
+    let set = |action: &str| {
+        format!("mutation($id: ID!, $v: Int!) {{ {action}(id: $id, expectedVersion: $v) {{ ... on Node {{ id }} }} }}")
+    };
+    let attach = "mutation($r: ID!, $s: ID!, $n: String) { attachSource(recordId: $r, sourceId: $s, note: $n) { ... on Node { id } } }";
+    let org = |slug: &str, text: &str| json!({ "slug": slug, "name": slug, "kind": "OTHER", "digitalRelevance": "NONE", "description": text });
+    // A published organization citing a draft source; then archived, edited while archived,
+    // and reverted to its published state.
+    let a = create(&app, &token, "Organization", org("zq-a", "Public text.")).await;
+    app.data_as(&token, attach, json!({ "r": a, "s": r.source, "n": null }))
+        .await;
+    app.data_as(
+        &token,
+        attach,
+        json!({ "r": a, "s": draft_source, "n": "zqhidden-note" }),
+    )
+    .await;
+    // (Citing does not change a record's version.)
+    app.data_as(&token, &set("publish"), json!({ "id": a, "v": 1 }))
+        .await;
+    app.data_as(&token, &set("archive"), json!({ "id": a, "v": 2 }))
+        .await;
+    let update = "mutation($id: ID!, $v: Int!, $i: OrganizationInput!) { updateOrganization(id: $id, expectedVersion: $v, input: $i) { version } }";
+    let edit = org("zq-a", "zqhidden-archived-edit");
+    app.data_as(&token, update, json!({ "id": a, "v": 3, "i": edit }))
+        .await;
+    let history = "query($id: ID!) { history(id: $id) { edges { node { id action } } } }";
+    let revisions = app.data_as(&token, history, json!({ "id": a })).await;
+    let published = revisions["history"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["action"] == "PUBLISH")
+        .map(|e| e["node"]["id"].clone())
+        .unwrap();
+    let revert = "mutation($r: ID!) { revert(revisionId: $r) { ... on Organization { status } } }";
+    let reverted = app.data_as(&token, revert, json!({ "r": published })).await;
+    assert_eq!(reverted["revert"]["status"], "PUBLISHED");
+    // Published, then taken down.
+    let b = create(
+        &app,
+        &token,
+        "Organization",
+        org("zq-b", "zqhidden-taken-down"),
+    )
+    .await;
+    app.data_as(&token, attach, json!({ "r": b, "s": r.source, "n": null }))
+        .await;
+    app.data_as(&token, &set("publish"), json!({ "id": b, "v": 1 }))
+        .await;
+    app.data_as(&token, &set("archive"), json!({ "id": b, "v": 2 }))
+        .await;
+    // A published pact whose claim names a draft organization.
+    let c = create(
+        &app,
+        &token,
+        "Organization",
+        org("zq-c", "zqhidden draft org"),
+    )
+    .await;
+    let pact = json!({ "slug": "zq-pact", "title": "Pact", "kind": "BILATERAL", "pactStatus": "PROPOSED",
+                       "summary": "A pact.", "replaces": [{ "organizationId": c, "note": "zqhidden-claim" }] });
+    let p = create(&app, &token, "Pact", pact).await;
+    app.data_as(&token, attach, json!({ "r": p, "s": r.source, "n": null }))
+        .await;
+    app.data_as(&token, &set("publish"), json!({ "id": p, "v": 1 }))
+        .await;
+
+    // Editors following drafts see every hidden thing above (the check below is not empty
+    // by accident).
+    let editors = serde_json::to_string(&public_feed(&app, Some(&token), true).await).unwrap();
+    for marker in [
+        "zqhidden-note",
+        "zqhidden-archived-edit",
+        "zqhidden-taken-down",
+        "zqhidden-claim",
+    ] {
+        assert!(editors.contains(marker), "{marker} in {editors:.300}");
+    }
+    let public = public_feed(&app, None, false).await;
+    let text = serde_json::to_string(&public).unwrap();
+    assert!(!text.contains("zqhidden"), "{text}");
+    for event in &public {
+        let record = &event["revision"]["snapshot"]["record"];
+        assert!(event["revision"]["editor"].is_null(), "{event}");
+        if event["visible"] == true {
+            assert!(
+                record["created_by"].is_null() && record["updated_by"].is_null(),
+                "{event}"
+            );
+            let sources = event["revision"]["snapshot"]["sources"].as_array().unwrap();
+            assert!(
+                sources
+                    .iter()
+                    .all(|s| s["sourceId"] != number(&draft_source)),
+                "{event}"
+            );
+        }
+    }
+    // A's revert and the pact are there, with their content; B only as its removal.
+    let of = |id: &Value| public.iter().filter(|e| &e["id"] == id).collect::<Vec<_>>();
+    let a_events = of(&a);
+    let revert_event = a_events
+        .iter()
+        .find(|e| e["action"] == "REVERT")
+        .expect("the revert");
+    assert_eq!(revert_event["node"]["description"], "Public text.");
+    // Its diff is against the last published state: the edit made while archived is not
+    // the "before" of anything, and the text did not change.
+    let diff = revert_event["revision"]["diff"].as_array().unwrap();
+    assert!(
+        diff.iter().all(|c| c["field"] != "description"),
+        "{revert_event}"
+    );
+    let b_events = of(&b);
+    assert!(
+        !b_events.is_empty()
+            && b_events
+                .iter()
+                .all(|e| e["visible"] == false && e["node"].is_null()),
+        "{b_events:?}"
+    );
+    let pact_events = of(&p);
+    assert_eq!(pact_events.last().unwrap()["node"]["replaces"], json!([]));
+
+    // A subscription replaying from the start delivers the same events.
+    let start = app
+        .data(
+            "{ changes(first: 0) { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await["changes"]["pageInfo"]["endCursor"]
+        .clone();
+    let last = public.last().unwrap()["cursor"].clone();
+    let mut ws = app.ws("graphql-transport-ws", json!({})).await.unwrap();
+    let subscription = format!("subscription($a: String) {{ changes(after: $a) {{ {EVENT} }} }}");
+    ws.subscribe("1", &subscription, json!({ "a": start }))
+        .await;
+    let mut replayed = Vec::new();
+    while replayed.last().map(|e: &Value| &e["cursor"]) != Some(&last) {
+        let event = ws
+            .next_event(std::time::Duration::from_secs(10))
+            .await
+            .expect("the replay");
+        replayed.push(event["changes"].clone());
+    }
+    assert_eq!(replayed, public);
+}
+
+/// Publishing needs the references a record cannot do without to be published (a
+/// withdrawal's organization); optional ones (a correction's subjects) may stay drafts.
+async fn publishing_needs_what_a_record_cannot_do_without(app: TestApp) {
+    let token = app.editor("required@example.org", EditorRole::Editor).await;
+    let r = refs(&app).await;
+    let org = json!({ "slug": "zq-unpublished-parent", "name": "Parent", "kind": "OTHER",
+                      "digitalRelevance": "NONE", "description": "Not yet." });
+    let org = create(&app, &token, "Organization", org).await;
+    let withdrawal = json!({ "slug": "zq-early-child", "organizationId": org, "instrumentId": r.instrument,
+                             "announcedOn": "2026-03-01", "withdrawalStatus": "ANNOUNCED" });
+    let withdrawal = create(&app, &token, "Withdrawal", withdrawal).await;
+    let attach = "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { ... on Node { id } } }";
+    app.data_as(&token, attach, json!({ "r": withdrawal, "s": r.source }))
+        .await;
+    let publish = "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { ... on Node { id } } }";
+    let refused = app
+        .query_as(&token, publish, json!({ "id": withdrawal, "v": 1 }))
+        .await;
+    assert_eq!(refused.code(), "BAD_USER_INPUT", "{}", refused.text);
+    assert!(
+        refused.message().contains(org.as_str().unwrap()),
+        "{}",
+        refused.text
+    );
+    // Once its organization is published, it can be.
+    app.data_as(&token, attach, json!({ "r": org, "s": r.source }))
+        .await;
+    app.data_as(&token, publish, json!({ "id": org, "v": 1 }))
+        .await;
+    app.data_as(&token, publish, json!({ "id": withdrawal, "v": 1 }))
+        .await;
+    // A correction about a draft publishes; the draft stays out of its public subjects.
+    let draft = json!({ "slug": "zq-still-draft", "name": "Draft", "kind": "OTHER",
+                        "digitalRelevance": "NONE", "description": "Draft." });
+    let draft = create(&app, &token, "Organization", draft).await;
+    let correction = json!({ "slug": "zq-about-both", "claim": "A claim.", "claimedIn": "Somewhere",
+                             "verdict": "FALSE", "finding": "A finding.", "concerns": [org, draft] });
+    let correction = create(&app, &token, "Correction", correction).await;
+    app.data_as(&token, attach, json!({ "r": correction, "s": r.source }))
+        .await;
+    app.data_as(&token, publish, json!({ "id": correction, "v": 1 }))
+        .await;
+    let read = "query($id: ID!) { node(id: $id) { ... on Correction { concerns { ... on Node { id } } } } }";
+    let public = app.data(read, json!({ "id": correction })).await;
+    assert_eq!(
+        public["node"]["concerns"],
+        json!([{ "id": org }]),
+        "{public}"
+    );
+}
 
 /// Reverting to a PUBLISH revision publishes again, so it needs a published source now: a
 /// record whose only source was archived since stays archived (item 5).
@@ -173,7 +426,7 @@ async fn publish(app: &TestApp, token: &str, id: &serde_json::Value, source: &se
     app.data_as(token, attach, json!({ "r": id, "s": source }))
         .await;
     let version = app
-        .data_as(token, "query($id: ID!) { node(id: $id) { ... on Withdrawal { version } ... on Correction { version } } }", json!({ "id": id }))
+        .data_as(token, "query($id: ID!) { node(id: $id) { ... on Withdrawal { version } ... on Correction { version } ... on Organization { version } } }", json!({ "id": id }))
         .await["node"]["version"]
         .clone();
     let publish = "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { ... on Node { id } } }";
@@ -190,10 +443,15 @@ async fn filters_do_not_look_through_hidden_records(app: TestApp) {
     let org = json!({ "slug": "zq-draft-parent", "name": "Draft parent", "kind": "PARTNERSHIP",
                       "categories": ["zqcategory"], "digitalRelevance": "CORE", "description": "Hidden." });
     let org = create(&app, &token, "Organization", org).await;
+    // Published first (a withdrawal needs its organization published), hidden after.
+    publish(&app, &token, &org, &r.source).await;
     let withdrawal = json!({ "slug": "zq-child-withdrawal", "organizationId": org, "instrumentId": r.instrument,
                              "announcedOn": "2026-03-01", "withdrawalStatus": "ANNOUNCED" });
     let withdrawal = create(&app, &token, "Withdrawal", withdrawal).await;
     publish(&app, &token, &withdrawal, &r.source).await;
+    let archive =
+        "mutation($id: ID!) { archive(id: $id, expectedVersion: 2) { ... on Node { id } } }";
+    app.data_as(&token, archive, json!({ "id": org })).await;
     let correction = json!({ "slug": "zq-about-draft", "claim": "A claim.", "claimedIn": "Somewhere",
                              "verdict": "FALSE", "finding": "A finding.", "concerns": [org] });
     let correction = create(&app, &token, "Correction", correction).await;

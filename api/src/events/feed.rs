@@ -1,17 +1,19 @@
 //! Reading the change feed from a cursor: what a subscriber or a polling client receives.
 //!
 //! A cursor is a revision sequence. Events come in sequence order, each once. Anonymous
-//! readers see published states only: a change to a draft yields nothing, publishing yields
-//! the record, and a change that takes a record out of public view (archive, or a revert to a
-//! draft state) yields a removal without the record's content.
+//! readers see published records only (see [`events`]): a change to a draft yields nothing,
+//! publishing yields the record, and a change that takes a record out of public view
+//! (archive, or a revert to a draft state) yields a removal without the record's content.
 
 use crate::error::AppResult;
-use crate::service::Viewer;
+use crate::service::{visibility, Viewer};
 use entity::enums::{RecordKind, RecordStatus};
 use entity::revision;
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What a subscriber asked for.
@@ -108,43 +110,99 @@ pub async fn read_from<C: ConnectionTrait>(
     Ok((events(db, viewer, filter, wanted).await?, last))
 }
 
-/// The events a viewer may see among revisions that match the filter.
+/// The events a viewer may see among revisions that match the filter (`rows`, in order,
+/// every matching revision of a record after the reader's cursor).
+///
+/// The public's view (see `service::visibility`): a revision that left the record published
+/// is an event with its content only if the record is published *now*; one that left it
+/// unpublished is a removal (without content) if the record was published just before, and
+/// nothing otherwise. So a draft never shows, and once a record is taken down, replaying the
+/// feed shows its removals and none of its content. A batch costs two queries per kind of
+/// record in it, whatever its size and however many of its revisions are hidden.
 async fn events<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     filter: &FeedFilter,
     rows: impl Iterator<Item = Arc<revision::Model>>,
 ) -> AppResult<Vec<Change>> {
+    let rows: Vec<Arc<revision::Model>> = rows.collect();
+    if filter.include_drafts && matches!(viewer, Viewer::Editor { .. }) {
+        return Ok(rows
+            .into_iter()
+            .map(|revision| Change {
+                revision,
+                visible: true,
+            })
+            .collect());
+    }
+    let Some(first) = rows.first().map(|r| r.id) else {
+        return Ok(Vec::new());
+    };
+    let published = |r: &revision::Model| status_in(&r.snapshot) == Some(RecordStatus::Published);
+    let mut seen: HashSet<(RecordKind, i64)> = HashSet::new();
+    // Records whose first revision here is not published: it takes the record down if the
+    // revision before it (before this batch) left it published.
+    let mut unsure = Vec::new();
+    for r in &rows {
+        if seen.insert(key(r)) && !published(r) {
+            unsure.push(key(r));
+        }
+    }
+    let now = visibility::published_among(db, seen.iter().copied()).await?;
+    let mut was_published = published_before(db, &unsure, first).await?;
     let mut out = Vec::new();
-    let public_only = !(filter.include_drafts && matches!(viewer, Viewer::Editor { .. }));
     for rev in rows {
-        if !public_only {
-            out.push(Change {
-                revision: rev,
-                visible: true,
-            });
-            continue;
-        }
-        if status_in(&rev.snapshot) == Some(RecordStatus::Published) {
-            out.push(Change {
-                revision: rev,
-                visible: true,
-            });
-            continue;
-        }
-        // Not public now: an event only if it was public just before (a removal).
-        let before = revision::Entity::find()
-            .filter(revision::Column::RecordKind.eq(rev.record_kind))
-            .filter(revision::Column::RecordId.eq(rev.record_id))
-            .filter(revision::Column::Id.lt(rev.id))
-            .order_by_desc(revision::Column::Id)
-            .one(db)
-            .await?;
-        if before.as_ref().and_then(|b| status_in(&b.snapshot)) == Some(RecordStatus::Published) {
+        let is_published = published(&rev);
+        let before = was_published.insert(key(&rev), is_published);
+        if is_published {
+            if now.contains(&key(&rev)) {
+                out.push(Change {
+                    revision: rev,
+                    visible: true,
+                });
+            }
+        } else if before == Some(true) {
             out.push(Change {
                 revision: rev,
                 visible: false,
             });
+        }
+    }
+    Ok(out)
+}
+
+fn key(r: &revision::Model) -> (RecordKind, i64) {
+    (r.record_kind, r.record_id)
+}
+
+/// For each of these records, whether its last revision below `below` left it published: one
+/// query per kind (the newest revision of each record below, through the record's index).
+async fn published_before<C: ConnectionTrait>(
+    db: &C,
+    records: &[(RecordKind, i64)],
+    below: i64,
+) -> AppResult<HashMap<(RecordKind, i64), bool>> {
+    let mut by_kind: HashMap<RecordKind, Vec<i64>> = HashMap::new();
+    for (kind, id) in records {
+        by_kind.entry(*kind).or_default().push(*id);
+    }
+    let mut out = HashMap::new();
+    for (kind, ids) in by_kind {
+        let newest = Query::select()
+            .expr(Func::max(Expr::col(revision::Column::Id)))
+            .from(revision::Entity)
+            .and_where(revision::Column::RecordKind.eq(kind))
+            .and_where(revision::Column::RecordId.is_in(ids))
+            .and_where(revision::Column::Id.lt(below))
+            .group_by_col(revision::Column::RecordId)
+            .to_owned();
+        let previous = revision::Entity::find()
+            .filter(revision::Column::Id.in_subquery(newest))
+            .all(db)
+            .await?;
+        for p in previous {
+            let published = status_in(&p.snapshot) == Some(RecordStatus::Published);
+            out.insert(key(&p), published);
         }
     }
     Ok(out)

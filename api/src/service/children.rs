@@ -30,6 +30,10 @@ pub trait RecordLists:
     fn references(&self) -> Vec<(RecordKind, i64)> {
         Vec::new()
     }
+
+    /// Drops the entries that refer to a record `shown` rejects (the public's view of a
+    /// snapshot: an entry about a hidden record is absent, not a dangling id).
+    fn retain_shown(&mut self, _shown: &dyn Fn(RecordKind, i64) -> bool) {}
 }
 
 /// For kinds without lists of their own.
@@ -194,6 +198,16 @@ impl RecordLists for PactLists {
         Ok(())
     }
 
+    fn retain_shown(&mut self, shown: &dyn Fn(RecordKind, i64) -> bool) {
+        // A claim whose either end is hidden goes whole: its note speaks of both.
+        self.replaces.retain(|r| {
+            r.organization_id
+                .is_none_or(|id| shown(RecordKind::Organization, id))
+                && r.withdrawal_id
+                    .is_none_or(|id| shown(RecordKind::Withdrawal, id))
+        });
+    }
+
     fn references(&self) -> Vec<(RecordKind, i64)> {
         self.replaces
             .iter()
@@ -239,6 +253,10 @@ impl RecordLists for CorrectionLists {
             .await?;
         }
         Ok(())
+    }
+
+    fn retain_shown(&mut self, shown: &dyn Fn(RecordKind, i64) -> bool) {
+        self.concerns.retain(|c| shown(c.record_kind, c.record_id));
     }
 
     fn references(&self) -> Vec<(RecordKind, i64)> {

@@ -40,6 +40,12 @@ pub trait Curated:
     fn status_of(model: &Self::Model) -> RecordStatus;
     /// The other records this row refers to (its own lists' references are the lists').
     fn references(model: &Self::Model) -> Vec<(RecordKind, i64)>;
+    /// The references the record cannot do without (a withdrawal's organization): they must
+    /// be published for the record to be published. The others may point at drafts, and stay
+    /// hidden from the public until their target is published.
+    fn required_references(model: &Self::Model) -> Vec<(RecordKind, i64)>;
+    /// The row's reference fields (as its snapshots name them), each with the kind it names.
+    fn reference_fields() -> &'static [(RecordKind, &'static str)];
     /// Marks a new record: a version-1 draft by this editor (None: the shipped dataset).
     fn stamp_new(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>);
     /// Marks a change by this editor.
@@ -151,6 +157,13 @@ macro_rules! curated {
                 let mut refs = vec![$((RecordKind::$ref_kind, model.$field)),*];
                 $(refs.extend(model.$opt_field.map(|id| (RecordKind::$opt_kind, id)));)*
                 refs
+            }
+            #[allow(unused_variables)]
+            fn required_references(model: &Self::Model) -> Vec<(RecordKind, i64)> {
+                vec![$((RecordKind::$ref_kind, model.$field)),*]
+            }
+            fn reference_fields() -> &'static [(RecordKind, &'static str)] {
+                &[$((RecordKind::$ref_kind, stringify!($field)),)* $((RecordKind::$opt_kind, stringify!($opt_field)),)*]
             }
             fn stamp_new(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>) {
                 use sea_orm::Set;

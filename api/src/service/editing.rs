@@ -6,7 +6,7 @@
 //! bumps the version, or changes nothing, and then the caller gets CONFLICT with the current
 //! version. Nothing is ever deleted; archiving hides a record from the public.
 
-use super::curated::Curated;
+use super::curated::{for_kind, Curated};
 use super::records::{existing, exists, update_checked, version_of};
 use super::revision::record_revision;
 use super::snapshot;
@@ -63,6 +63,7 @@ pub async fn check_publishable<C: ConnectionTrait>(
     kind: RecordKind,
     id: i64,
 ) -> AppResult<()> {
+    for_kind!(kind, K => check_required::<K, C>(db, id).await?);
     if kind == RecordKind::Source {
         return Ok(());
     }
@@ -86,6 +87,31 @@ pub async fn check_publishable<C: ConnectionTrait>(
         ));
     }
     Ok(())
+}
+
+/// The references a record cannot do without (a withdrawal's organization and instrument, a
+/// reaction's stakeholder) must be published before it is: the public would otherwise meet a
+/// withdrawal of nothing. Its other references may name drafts, and stay hidden until those
+/// are published.
+async fn check_required<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<()> {
+    let record = existing::<E, _>(db, id).await?;
+    let required = E::required_references(&record);
+    if required.is_empty() {
+        return Ok(());
+    }
+    let published = super::visibility::published_among(db, required.iter().copied()).await?;
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !published.contains(r))
+        .map(|(kind, id)| super::ids::encode(*kind, *id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::bad_input(format!(
+        "publish what this record refers to first: {}",
+        missing.join(", ")
+    )))
 }
 
 /// Moves a record to PUBLISHED or ARCHIVED, checking its version.

@@ -1,9 +1,8 @@
 //! The history of records: revisions, the diff between two, and reverting to one.
 
-use super::curated::{for_kind, Curated};
 use super::editing::{check_publishable, log_change};
 use super::page::{paginate, Page, PageArgs, SortSpec, SortType, SortValue};
-use super::snapshot::{self, Snapshot};
+use super::snapshot;
 use super::Limits;
 use crate::error::{AppError, AppResult};
 use entity::enums::{RecordKind, RecordStatus, RevisionAction};
@@ -72,21 +71,25 @@ pub struct FieldChange {
     pub after: Value,
 }
 
-/// What changed from `before` to `after` (two snapshots of one record of this kind): the
-/// record's fields (bookkeeping left out), then its lists and sources, each compared whole.
-pub fn diff(
-    kind: RecordKind,
-    before: Option<&Value>,
-    after: &Value,
-) -> AppResult<Vec<FieldChange>> {
-    fn sections<E: Curated>(stored: &Value) -> AppResult<(Map<String, Value>, Map<String, Value>)> {
-        Snapshot::<E>::decode(stored)?.sections()
+/// What changed from `before` to `after`, two snapshots of one record in the current layout
+/// (see `visibility::snapshot`): the record's fields (bookkeeping left out), then its lists
+/// and sources, each compared whole.
+pub fn diff(before: Option<&Value>, after: &Value) -> Vec<FieldChange> {
+    /// The record's fields, and apart its lists (every other key but `format`).
+    fn sections(stored: Option<&Value>) -> (Map<String, Value>, Map<String, Value>) {
+        let mut lists = match stored {
+            Some(Value::Object(map)) => map.clone(),
+            _ => Map::new(),
+        };
+        lists.remove("format");
+        let record = match lists.remove("record") {
+            Some(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        (record, lists)
     }
-    let (after_record, after_lists) = for_kind!(kind, K => sections::<K>(after)?);
-    let (before_record, before_lists) = match before {
-        Some(b) => for_kind!(kind, K => sections::<K>(b)?),
-        None => (Map::new(), Map::new()),
-    };
+    let (after_record, after_lists) = sections(Some(after));
+    let (before_record, before_lists) = sections(before);
     const BOOKKEEPING: [&str; 4] = ["version", "updated_at", "updated_by", "id"];
     let mut changes = Vec::new();
     let sections = [
@@ -111,7 +114,7 @@ pub fn diff(
             }
         }
     }
-    Ok(changes)
+    changes
 }
 
 /// Restores a record to the state recorded in a revision, as a new REVERT revision.

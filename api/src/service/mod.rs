@@ -17,6 +17,7 @@ pub mod search;
 pub mod snapshot;
 pub mod stats;
 pub mod timeline;
+pub mod visibility;
 
 use entity::enums::{EditorRole, RecordStatus};
 

@@ -16,7 +16,7 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The layout snapshots are written in now.
 pub const FORMAT: u32 = 1;
@@ -115,20 +115,6 @@ impl<E: Curated> Snapshot<E> {
                 .map(|c| (RecordKind::Source, c.source_id)),
         );
         refs
-    }
-
-    /// The record's fields and, apart, its lists (sources included), each by its key: what a
-    /// diff compares.
-    pub fn sections(&self) -> AppResult<(Map<String, Value>, Map<String, Value>)> {
-        let object = |v: Value| match v {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
-        let record = object(serde_json::to_value(&self.record).map_err(anyhow::Error::from)?);
-        let mut lists = object(serde_json::to_value(&self.lists).map_err(anyhow::Error::from)?);
-        let sources = serde_json::to_value(&self.sources).map_err(anyhow::Error::from)?;
-        lists.insert("sources".into(), sources);
-        Ok((record, lists))
     }
 
     /// The snapshot as the revision log stores it.

@@ -8,6 +8,11 @@ use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use entity::enums::*;
 
+/// Revisions read at a time (at least a page).
+const READ_BATCH: u64 = 100;
+/// Reads one request may make: its page ends there, full or not.
+const MAX_READS: u32 = 20;
+
 /// The change feed, polled.
 #[derive(Default)]
 pub struct ChangesQuery;
@@ -53,27 +58,34 @@ impl ChangesQuery {
             Some(c) => crate::events::feed::decode_cursor(c)?,
             None => 0,
         };
-        // Read until the page is full or the log ends; invisible revisions are skipped.
+        // Read until the page is full or the log ends; invisible revisions are skipped. Reads
+        // go a batch at a time (a page of one may lie behind thousands of hidden revisions),
+        // and a request reads a bounded number of batches: then its page ends where it stopped.
         let mut edges: Vec<ChangeEdge> = Vec::new();
         let mut last = start;
         let head = crate::events::feed::head(&d.db)
             .await
             .map_err(AppError::from)?;
-        while (edges.len() as u32) < first && last < head {
-            let want = (first as u64 - edges.len() as u64).max(1);
+        let batch = u64::from(first).max(READ_BATCH);
+        let mut reads = 0;
+        let mut more = false;
+        let mut exhausted = last >= head;
+        while (edges.len() as u32) < first && !exhausted && reads < MAX_READS {
+            reads += 1;
             let (changes, read_to) =
-                crate::events::feed::read(&d.db, &d.viewer, &filter, last, want).await?;
-            if read_to == last {
-                break;
-            }
+                crate::events::feed::read(&d.db, &d.viewer, &filter, last, batch).await?;
+            exhausted = read_to == last || read_to >= head;
             last = read_to;
             edges.extend(changes.into_iter().map(|c| ChangeEdge {
                 cursor: c.cursor(),
                 node: ChangeEvent(c),
             }));
         }
-        edges.truncate(first as usize);
-        if (edges.len() as u32) < first {
+        if edges.len() > first as usize {
+            // Read past the page: it ends at its last edge, and what follows is read again.
+            edges.truncate(first as usize);
+            more = true;
+        } else if (edges.len() as u32) < first && exhausted {
             // Not full: every matching revision up to the head was read. The page ends at the
             // head, wherever the hidden revisions the filter met lie, so that the answer is
             // the same whether a hidden record exists or not (its id, its number of edits).
@@ -86,7 +98,7 @@ impl ChangesQuery {
                 .unwrap_or_else(|| crate::events::feed::encode_cursor(last)),
         );
         let first = edges.first().map(|e| &e.cursor);
-        let page_info = page_info(start > 0, last < head, first, end_cursor.as_ref());
+        let page_info = page_info(start > 0, more || last < head, first, end_cursor.as_ref());
         Ok(ChangeConnection { edges, page_info })
     }
 }

@@ -1,6 +1,7 @@
 use super::{load_node, Editor, Node};
-use crate::graphql::context::data;
-use crate::service::history::{self, FieldChange};
+use crate::graphql::context::{data, load_error, loaders};
+use crate::service::history::FieldChange;
+use crate::service::visibility::{self, Shown};
 use async_graphql::{Context, Json, Object, Result, SimpleObject, ID};
 use entity::enums::{RecordKind, RevisionAction};
 use entity::revision;
@@ -83,20 +84,51 @@ impl Revision {
     async fn record(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
         load_node(ctx, self.0.record_kind, self.0.record_id).await
     }
-    /// The record as it stood after this change, with its lists and sources.
-    async fn snapshot(&self) -> Json<serde_json::Value> {
-        Json(self.0.snapshot.clone())
-    }
-    /// What this change altered, against the revision before it.
-    async fn diff(&self, ctx: &Context<'_>) -> Result<Vec<RevisionChange>> {
-        let previous = history::previous(&data(ctx).db, &self.0).await?;
-        let changes = history::diff(
-            self.0.record_kind,
-            previous.as_ref().map(|p| &p.snapshot),
+    /// The record as it stood after this change, with its lists and sources. For the public,
+    /// without references to records that are not published and without editor ids.
+    async fn snapshot(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
+        let kind = self.0.record_kind;
+        let shown = shown(ctx, &[&self.0.snapshot], kind).await?;
+        Ok(Json(visibility::snapshot(
+            kind,
             &self.0.snapshot,
-        )?;
+            shown.as_ref(),
+        )?))
+    }
+    /// What this change altered: against the revision before it, or for the public against
+    /// the record's last published state before it.
+    async fn diff(&self, ctx: &Context<'_>) -> Result<Vec<RevisionChange>> {
+        let d = data(ctx);
+        let kind = self.0.record_kind;
+        let previous = visibility::previous(&d.db, &d.viewer, &self.0).await?;
+        let before = previous.as_ref().map(|p| &p.snapshot);
+        let sides: Vec<&serde_json::Value> = before.into_iter().chain([&self.0.snapshot]).collect();
+        let shown = shown(ctx, &sides, kind).await?;
+        let changes = visibility::diff(kind, before, &self.0.snapshot, shown.as_ref())?;
         Ok(changes.into_iter().map(RevisionChange::from).collect())
     }
+}
+
+/// The records referred to by these snapshots that the viewer may see; None for editors,
+/// who see them all. Batched across the revisions of one answer.
+async fn shown(
+    ctx: &Context<'_>,
+    snapshots: &[&serde_json::Value],
+    kind: RecordKind,
+) -> Result<Option<Shown>> {
+    if data(ctx).viewer != crate::service::Viewer::Anonymous {
+        return Ok(None);
+    }
+    let mut refs = Vec::new();
+    for s in snapshots {
+        refs.extend(visibility::references(kind, s)?);
+    }
+    let found = loaders(ctx)
+        .published
+        .load_many(refs)
+        .await
+        .map_err(load_error)?;
+    Ok(Some(found.into_keys().collect()))
 }
 
 /// A page of revisions, newest first.
