@@ -267,6 +267,13 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         metrics: Arc::new(http::metrics::Metrics::new()),
         shutdown: http::shutdown::Shutdown::default(),
         websocket_slots: Arc::new(tokio::sync::Semaphore::new(config.max_websockets)),
+        metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+        ws: http::ws::WsPolicy::new(
+            config.max_websockets_per_address,
+            config.max_subscriptions,
+            std::time::Duration::from_secs(config.ws_init_timeout),
+            std::time::Duration::from_secs(config.session_recheck),
+        ),
     })
 }
 

@@ -222,7 +222,13 @@ pub struct Config {
     #[arg(long, env = "EXODUS_JWT_TTL", default_value_t = 28800, global = true)]
     pub jwt_ttl: u64,
 
-    /// Login attempts allowed per account per minute.
+    /// Seconds of clock difference allowed when checking a token's expiry and not-before
+    /// (for tokens from an identity provider whose clock may differ).
+    #[arg(long, env = "EXODUS_JWT_LEEWAY", default_value_t = 30, global = true)]
+    pub jwt_leeway: u64,
+
+    /// Login attempts allowed per minute on one account from one address (ten times as many
+    /// across all addresses).
     #[arg(
         long,
         env = "EXODUS_LOGIN_PER_ACCOUNT",
@@ -323,6 +329,15 @@ pub struct Config {
     #[arg(long, env = "EXODUS_MAX_BATCH", default_value_t = 10, global = true)]
     pub max_batch: usize,
 
+    /// A token `/metrics` asks for (as `Authorization: Bearer …`); unset, it is open to all.
+    #[arg(
+        long,
+        env = "EXODUS_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
+
     /// Most websocket connections open at once; more are refused with 503 until some close.
     #[arg(
         long,
@@ -331,6 +346,44 @@ pub struct Config {
         global = true
     )]
     pub max_websockets: usize,
+
+    /// Most websocket connections one client address may have open at once; more are
+    /// refused with 429.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_WEBSOCKETS_PER_ADDRESS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_websockets_per_address: usize,
+
+    /// Most subscriptions one websocket connection may run at once.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_SUBSCRIPTIONS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_subscriptions: usize,
+
+    /// Seconds a websocket may stay open without a connection_init (then closed with 4408).
+    #[arg(
+        long,
+        env = "EXODUS_WS_INIT_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_init_timeout: u64,
+
+    /// Seconds between checks of a signed-in websocket's account: an expired token, a
+    /// disabled account or a changed role closes it (4403) within this time.
+    #[arg(
+        long,
+        env = "EXODUS_SESSION_RECHECK",
+        default_value_t = 5,
+        global = true
+    )]
+    pub session_recheck: u64,
 
     /// Automatic persisted queries kept in memory (least recently used go first).
     #[arg(
@@ -451,11 +504,15 @@ impl Config {
             || self.max_root_fields == 0
             || self.max_batch == 0
             || self.max_websockets == 0
+            || self.max_websockets_per_address == 0
+            || self.max_subscriptions == 0
+            || self.ws_init_timeout == 0
+            || self.session_recheck == 0
             || self.persisted_queries == 0
             || self.db_acquire_timeout == 0
         {
             return Err(
-                "EXODUS_MAX_ALIASES, EXODUS_MAX_ROOT_FIELDS, EXODUS_MAX_BATCH, EXODUS_MAX_WEBSOCKETS, EXODUS_PERSISTED_QUERIES and EXODUS_DB_ACQUIRE_TIMEOUT must be at least 1"
+                "EXODUS_MAX_ALIASES, EXODUS_MAX_ROOT_FIELDS, EXODUS_MAX_BATCH, EXODUS_MAX_WEBSOCKETS, EXODUS_MAX_WEBSOCKETS_PER_ADDRESS, EXODUS_MAX_SUBSCRIPTIONS, EXODUS_WS_INIT_TIMEOUT, EXODUS_SESSION_RECHECK, EXODUS_PERSISTED_QUERIES and EXODUS_DB_ACQUIRE_TIMEOUT must be at least 1"
                     .into(),
             );
         }

@@ -14,7 +14,8 @@ backend_tests!(
 
 const COUNT: &str = "query Count { stats { organizations } }";
 
-/// How many answers to `operation` came from the cache, read from /metrics.
+/// How many answers to `operation` (its type and root field) came from the cache, read from
+/// /metrics.
 async fn cached(app: &TestApp, operation: &str) -> f64 {
     let reply = app
         .request(awc::http::Method::GET, "/metrics", &[], None)
@@ -57,11 +58,11 @@ async fn anonymous_answers_are_reused_until_the_data_changes(app: TestApp) {
     let before = app.data(COUNT, json!({})).await["stats"]["organizations"]
         .as_u64()
         .unwrap();
-    assert_eq!(cached(&app, "Count").await, 0.0);
+    assert_eq!(cached(&app, "query.stats").await, 0.0);
     let again = app.data(COUNT, json!({})).await;
     assert_eq!(again["stats"]["organizations"], before);
     assert_eq!(
-        cached(&app, "Count").await,
+        cached(&app, "query.stats").await,
         1.0,
         "the second answer is reused"
     );
@@ -70,7 +71,7 @@ async fn anonymous_answers_are_reused_until_the_data_changes(app: TestApp) {
     let token = app.editor("cache@example.org", EditorRole::Editor).await;
     app.data_as(&token, COUNT, json!({})).await;
     app.data_as(&token, COUNT, json!({})).await;
-    assert_eq!(cached(&app, "Count").await, 1.0);
+    assert_eq!(cached(&app, "query.stats").await, 1.0);
 
     // A draft changes nothing the public sees, but the cache cannot know that: it is emptied
     // by any change, and the answer is computed again (and is the same).
@@ -81,9 +82,9 @@ async fn anonymous_answers_are_reused_until_the_data_changes(app: TestApp) {
         before + 1,
         "the published record is counted at once, not served stale"
     );
-    assert_eq!(cached(&app, "Count").await, 1.0);
+    assert_eq!(cached(&app, "query.stats").await, 1.0);
     app.data(COUNT, json!({})).await;
-    assert_eq!(cached(&app, "Count").await, 2.0);
+    assert_eq!(cached(&app, "query.stats").await, 2.0);
 
     // A different variable is a different answer.
     let q = "query Org($slug: String!) { organization(slug: $slug) { name } }";
@@ -99,7 +100,7 @@ async fn a_change_through_another_replica_empties_the_cache(app: TestApp) {
         .as_u64()
         .unwrap();
     app.data(COUNT, json!({})).await;
-    assert_eq!(cached(&app, "Count").await, 1.0);
+    assert_eq!(cached(&app, "query.stats").await, 1.0);
     let token = replica
         .editor("replica@example.org", EditorRole::Editor)
         .await;

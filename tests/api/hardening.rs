@@ -7,6 +7,7 @@ use harness::{backend_tests, serde_json::json, serde_json::Value, TestApp, TRANS
 use std::time::Duration;
 
 backend_tests!(
+    metrics_can_ask_for_a_token,
     root_fields_and_aliases_are_limited,
     batches_run_in_order_up_to_the_limit,
     automatic_persisted_queries,
@@ -423,7 +424,7 @@ async fn metrics_count_requests_outcomes_and_connections(app: TestApp) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Past the anonymous limit (6 a minute; the websocket is not counted).
+    // Past the anonymous limit (6 a minute; the subscription counted as one).
     for _ in 0..3 {
         app.query(STATS, json!({})).await;
     }
@@ -432,12 +433,16 @@ async fn metrics_count_requests_outcomes_and_connections(app: TestApp) {
     assert_eq!(reply.status, 200);
     assert!(reply.content_type.starts_with("text/plain"));
     let text = &reply.text;
-    // Five answered: the first computed, the four others from the response cache (nothing
-    // changed in between).
+    // Four answered: the first computed, the three others from the response cache (nothing
+    // changed in between). Labelled by what ran, not by the client's operation names.
+    assert!(
+        !text.contains("Stats") && !text.contains("Broken"),
+        "{text:.3000}"
+    );
     assert_eq!(
         sample(
             text,
-            r#"exodus_graphql_requests_total{operation="Stats",outcome="ok"}"#
+            r#"exodus_graphql_requests_total{operation="query.stats",outcome="ok"}"#
         ),
         Some(1.0),
         "{text:.3000}"
@@ -445,34 +450,42 @@ async fn metrics_count_requests_outcomes_and_connections(app: TestApp) {
     assert_eq!(
         sample(
             text,
-            r#"exodus_graphql_requests_total{operation="Stats",outcome="cached"}"#
+            r#"exodus_graphql_requests_total{operation="query.stats",outcome="cached"}"#
         ),
-        Some(4.0),
+        Some(3.0),
         "{text:.3000}"
     );
+    // A document that failed validation names no operation the schema knows.
     assert_eq!(
         sample(
             text,
-            r#"exodus_graphql_requests_total{operation="Broken",outcome="invalid"}"#
+            r#"exodus_graphql_requests_total{operation="-",outcome="invalid"}"#
         ),
         Some(1.0)
     );
     assert_eq!(
         sample(text, r#"exodus_rate_limited_total{scope="address"}"#),
-        Some(1.0)
+        Some(2.0)
     );
     assert_eq!(
         sample(
             text,
-            r#"exodus_graphql_request_duration_seconds_count{operation="Stats"}"#
+            r#"exodus_graphql_request_duration_seconds_count{operation="query.stats"}"#
         ),
-        Some(5.0)
+        Some(4.0)
     );
-    // The refused request was not parsed, so its operation is not known.
+    // The refused requests were not parsed, so their operation is not known.
     assert_eq!(
         sample(
             text,
-            r#"exodus_graphql_requests_total{operation="anonymous",outcome="rate_limited"}"#
+            r#"exodus_graphql_requests_total{operation="-",outcome="rate_limited"}"#
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(
+            text,
+            r#"exodus_websocket_operations_total{outcome="started"}"#
         ),
         Some(1.0)
     );
@@ -618,4 +631,31 @@ async fn websocket_subscriptions_meet_the_same_document_limits(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(pong["type"], "pong", "{pong}");
+}
+
+/// With EXODUS_METRICS_TOKEN set, /metrics answers only a scraper that sends it.
+async fn metrics_can_ask_for_a_token(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| {
+        c.metrics_token = Some("scrape-secret-0123456789".into())
+    })
+    .await
+    .unwrap();
+    for headers in [
+        vec![],
+        vec![("Authorization", "Bearer wrong")],
+        vec![("Authorization", "Bearer scrape-secret-012345678")],
+    ] {
+        let reply = app.request(Method::GET, "/metrics", &headers, None).await;
+        assert_eq!(reply.status, 401, "{headers:?}");
+        assert_eq!(reply.code(), "UNAUTHENTICATED");
+    }
+    let auth = [("Authorization", "Bearer scrape-secret-0123456789")];
+    let reply = app.request(Method::GET, "/metrics", &auth, None).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.text.contains("exodus_graphql_requests_total")
+            || reply.text.contains("exodus_websocket_connections"),
+        "{}",
+        reply.text
+    );
 }

@@ -11,7 +11,33 @@ backend_tests!(
     readiness_headers_and_cors,
     requests_are_rate_limited_per_address_and_per_editor,
     a_request_past_its_time_is_stopped_with_timeout,
+    a_stalled_body_is_answered_408,
 );
+
+/// A client that sends its headers and part of its body, then stalls, is answered 408 once
+/// the request's time is up, instead of holding the connection open.
+async fn a_stalled_body_is_answered_408(app: TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = harness::spawn_with(app.backend, |c| c.request_timeout = 1)
+        .await
+        .unwrap();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"query\": "
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(15),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "no answer within 15 s");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"TIMEOUT\""), "{answer}");
+}
 
 /// `EXODUS_REQUEST_TIMEOUT`: a request still running after it is answered 503 `TIMEOUT`,
 /// counted as such, and the server goes on serving. The database is held so the request

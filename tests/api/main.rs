@@ -17,4 +17,5 @@ mod live;
 mod migrations;
 mod queries;
 mod schema;
+mod sessions;
 mod visibility;

@@ -39,6 +39,8 @@ pub struct Auth {
     audience: String,
     role_claim: String,
     ttl: u64,
+    /// Seconds of clock difference allowed on `exp` and `nbf` (tokens from another issuer).
+    leeway: u64,
 }
 
 /// A token that passed every check.
@@ -193,6 +195,7 @@ impl Auth {
             keys,
             signing,
             issuer: config.jwt_issuer.clone(),
+            leeway: config.jwt_leeway,
             audience: config.jwt_audience.clone(),
             role_claim: config.jwt_role_claim.clone(),
             ttl: config.jwt_ttl,
@@ -246,7 +249,7 @@ impl Auth {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        validation.leeway = self.leeway;
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
             .map_err(|e| invalid(&e.to_string()))?;
         let claims = data.claims;

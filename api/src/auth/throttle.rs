@@ -22,26 +22,36 @@ fn wait_error(
     }
 }
 
-/// Limits on login attempts.
+/// Limits on login attempts. An account's attempts are counted per address it is tried
+/// from, so someone hammering an editor's email elsewhere does not lock its owner out; a
+/// wider cap across all addresses (ten times the per-address one) still bounds guessing
+/// spread over many addresses, and an attacker must keep it full to keep the owner waiting
+/// (it refills one attempt every few seconds). Each address has its own limit as well.
 pub struct LoginThrottle {
+    per_account_and_address: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
     per_account: DefaultKeyedRateLimiter<String>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
 
 impl LoginThrottle {
-    /// `per_account` and `per_address` attempts a minute (each at least 1).
+    /// `per_account` attempts a minute on one account from one address, and `per_address`
+    /// from one address (each at least 1).
     pub fn new(per_account: u32, per_address: u32) -> Self {
         Self {
-            per_account: RateLimiter::keyed(per_minute(per_account)),
+            per_account_and_address: RateLimiter::keyed(per_minute(per_account)),
+            per_account: RateLimiter::keyed(per_minute(per_account.saturating_mul(10))),
             per_address: RateLimiter::keyed(per_minute(per_address)),
             clock: DefaultClock::default(),
         }
     }
 
-    /// Counts one attempt; RATE_LIMITED with the wait when either limit is exhausted.
+    /// Counts one attempt; RATE_LIMITED with the wait when a limit is exhausted.
     pub fn check(&self, email: &str, address: Option<IpAddr>) -> AppResult<()> {
         // Forget keys whose allowance is whole again, so the maps do not grow without bound.
+        if self.per_account_and_address.len() > 10_000 {
+            self.per_account_and_address.retain_recent();
+        }
         if self.per_account.len() > 10_000 {
             self.per_account.retain_recent();
         }
@@ -52,9 +62,11 @@ impl LoginThrottle {
         if let Some(ip) = address {
             self.per_address.check_key(&ip).map_err(wait)?;
         }
-        self.per_account
-            .check_key(&email.trim().to_lowercase())
+        let account = email.trim().to_lowercase();
+        self.per_account_and_address
+            .check_key(&(account.clone(), address))
             .map_err(wait)?;
+        self.per_account.check_key(&account).map_err(wait)?;
         Ok(())
     }
 }
@@ -95,5 +107,34 @@ impl RequestLimiter {
                 self.anonymous.check_key(&ip).map_err(wait)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attacker_elsewhere_does_not_lock_the_owner_out() {
+        let throttle = LoginThrottle::new(3, 100);
+        let attacker: IpAddr = "198.51.100.7".parse().unwrap();
+        let owner: IpAddr = "203.0.113.9".parse().unwrap();
+        for _ in 0..3 {
+            throttle
+                .check("editor@example.org", Some(attacker))
+                .unwrap();
+        }
+        let refused = throttle.check("Editor@example.org ", Some(attacker));
+        assert!(matches!(refused, Err(AppError::RateLimited { .. })));
+        throttle.check("editor@example.org", Some(owner)).unwrap();
+        // Spread over many addresses, guessing meets the account's wider cap (30 here).
+        let mut refused = 0;
+        for i in 0..40u8 {
+            let ip = IpAddr::from([192, 0, 2, i]);
+            if throttle.check("editor@example.org", Some(ip)).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(refused >= 10, "{refused}");
     }
 }

@@ -12,7 +12,9 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, OperationDefinition, OperationType, Selection,
+};
 use futures_util::FutureExt;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
@@ -111,11 +113,26 @@ pub async fn run(
         .get("operationName")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let (outcome, label) =
-        run_inner(req, fields, viewer, media, via_get, state, &mut operation).await;
+    let mut root = None;
+    let (outcome, label) = run_inner(
+        req,
+        fields,
+        viewer,
+        media,
+        via_get,
+        state,
+        (&mut operation, &mut root),
+    )
+    .await;
+    // Metrics are labelled by what ran (its type and first root field: names the schema
+    // bounds), never by the client's operation name, which is unbounded and would show an
+    // editor's operations to whoever reads /metrics. A document that failed validation
+    // may name fields that do not exist: it is not labelled.
+    let executed = !matches!(label, "invalid" | "bad_request");
+    let root = root.filter(|_| executed);
     state
         .metrics
-        .observe(operation.as_deref(), label, started.elapsed());
+        .observe(root.as_deref(), label, started.elapsed());
     let span = tracing::Span::current();
     span.record("graphql.operation", operation.as_deref().unwrap_or(""));
     span.record("graphql.outcome", label);
@@ -129,7 +146,7 @@ async fn run_inner(
     media: &'static str,
     via_get: bool,
     state: &AppState,
-    operation: &mut Option<String>,
+    (operation, root): (&mut Option<String>, &mut Option<String>),
 ) -> (Outcome, &'static str) {
     let anonymous = *viewer == Viewer::Anonymous;
     let client_ip = req.peer_addr().map(|a| a.ip());
@@ -187,6 +204,7 @@ async fn run_inner(
                 }
             }
             is_query = is_query_operation(&doc.operations, operation_name.as_deref());
+            *root = root_label(&doc.operations, operation_name.as_deref());
             if via_get && is_mutation(&doc.operations, operation_name.as_deref()) {
                 let body = error_body(ErrorCode::BadRequest, "mutations must be sent with POST");
                 let outcome = Outcome::new(StatusCode::METHOD_NOT_ALLOWED, body)
@@ -376,21 +394,45 @@ fn add_default_code(error: &mut Value, request_error: bool) {
     }
 }
 
-/// The type of the operation that will run: the named one, or a document's only operation,
-/// named or not (async-graphql runs that one without an operationName). None when the name
-/// matches nothing or the document has several operations and no name was given.
-fn selected_type(operations: &DocumentOperations, name: Option<&str>) -> Option<OperationType> {
+/// The operation that will run: the named one, or a document's only operation, named or not
+/// (async-graphql runs that one without an operationName). None when the name matches
+/// nothing or the document has several operations and no name was given.
+fn selected<'a>(
+    operations: &'a DocumentOperations,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
     match operations {
-        DocumentOperations::Single(op) => Some(op.node.ty),
+        DocumentOperations::Single(op) => Some(&op.node),
         DocumentOperations::Multiple(map) => {
             let op = match name {
                 Some(name) => map.get(name),
                 None if map.len() == 1 => map.values().next(),
                 None => None,
             };
-            op.map(|op| op.node.ty)
+            op.map(|op| &op.node)
         }
     }
+}
+
+/// The type of the operation that will run (see [`selected`]).
+fn selected_type(operations: &DocumentOperations, name: Option<&str>) -> Option<OperationType> {
+    selected(operations, name).map(|op| op.ty)
+}
+
+/// What the metrics call an operation: its type and its first root field, as
+/// `query.organizations` (a fragment at the root: `query.fragment`).
+fn root_label(operations: &DocumentOperations, name: Option<&str>) -> Option<String> {
+    let op = selected(operations, name)?;
+    let ty = match op.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let field = match &op.selection_set.node.items.first()?.node {
+        Selection::Field(f) => f.node.name.node.as_str(),
+        _ => "fragment",
+    };
+    Some(format!("{ty}.{field}"))
 }
 
 /// Whether the operation that will run is a query (not a mutation or a subscription).

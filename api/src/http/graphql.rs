@@ -83,7 +83,8 @@ pub async fn post(
             "send the request as Content-Type: application/json",
         );
     }
-    let body = match read_body(payload, state.request_limits.max_body_bytes).await {
+    let limits = state.request_limits;
+    let body = match read_body(payload, limits.max_body_bytes, limits.timeout).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -149,8 +150,28 @@ async fn batch(
     response
 }
 
-/// Reads the body up to the limit; a larger one is 413 before it is all read.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, HttpResponse> {
+/// Reads the body up to the limit; a larger one is 413 before it is all read, and one that
+/// does not arrive within the request's time (a client that stalls mid-body, holding a
+/// worker's connection) is 408.
+async fn read_body(
+    payload: web::Payload,
+    limit: usize,
+    within: std::time::Duration,
+) -> Result<web::BytesMut, HttpResponse> {
+    match tokio::time::timeout(within, read_all(payload, limit)).await {
+        Ok(read) => read,
+        Err(_) => Err(error_response(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::Timeout,
+            &format!(
+                "the request body did not arrive within {} s",
+                within.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+async fn read_all(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, HttpResponse> {
     use actix_web::web::BufMut;
     use async_graphql::futures_util::StreamExt;
     let mut body = web::BytesMut::new();

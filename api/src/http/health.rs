@@ -1,7 +1,7 @@
 //! What operators poll: liveness, readiness and the Prometheus metrics.
 
 use super::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 
@@ -33,8 +33,27 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// GET /metrics, in the Prometheus text format (see `metrics`).
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// GET /metrics, in the Prometheus text format (see `metrics`). With `EXODUS_METRICS_TOKEN`
+/// set, only for a scraper that sends it as a bearer token.
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(expected) = &state.metrics_token {
+        use subtle::ConstantTimeEq;
+        let sent = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+            let body = super::body::error_body(
+                crate::error::ErrorCode::Unauthenticated,
+                "send the metrics token as Authorization: Bearer <token>",
+            );
+            return HttpResponse::Unauthorized()
+                .insert_header(("WWW-Authenticate", "Bearer"))
+                .json(body);
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

@@ -21,6 +21,7 @@ pub struct Metrics {
     latency: HistogramVec,
     rate_limited: IntCounterVec,
     websockets: IntGauge,
+    websocket_operations: IntCounterVec,
     subscriptions: IntGauge,
     pool: IntGaugeVec,
     statements: IntCounter,
@@ -39,7 +40,7 @@ impl Metrics {
         let requests = IntCounterVec::new(
             Opts::new(
                 "exodus_graphql_requests_total",
-                "GraphQL requests by operation name and outcome",
+                "GraphQL requests by operation (type and first root field) and outcome",
             ),
             &["operation", "outcome"],
         )
@@ -68,6 +69,14 @@ impl Metrics {
             "Open GraphQL websocket connections",
         )
         .expect("valid metric");
+        let websocket_operations = IntCounterVec::new(
+            Opts::new(
+                "exodus_websocket_operations_total",
+                "Operations sent over websockets, by outcome (started, rate_limited, too_many, refused)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
         let subscriptions = IntGauge::new(
             "exodus_active_subscriptions",
             "Subscriptions currently waiting for changes",
@@ -91,6 +100,7 @@ impl Metrics {
             Box::new(latency.clone()),
             Box::new(rate_limited.clone()),
             Box::new(websockets.clone()),
+            Box::new(websocket_operations.clone()),
             Box::new(subscriptions.clone()),
             Box::new(pool.clone()),
             Box::new(statements.clone()),
@@ -103,6 +113,7 @@ impl Metrics {
             latency,
             rate_limited,
             websockets,
+            websocket_operations,
             subscriptions,
             pool,
             statements,
@@ -131,12 +142,23 @@ impl Metrics {
         self.websockets.add(delta);
     }
 
-    /// A bounded, printable label for a client-chosen operation name.
+    /// An operation sent over a websocket: started, or refused and why.
+    pub fn websocket_operation(&self, outcome: &'static str) {
+        self.websocket_operations
+            .with_label_values(&[outcome])
+            .inc();
+    }
+
+    /// A bounded, printable label for an operation (see `execute::root_label`); "-" when
+    /// none ran (the request was refused before).
     fn operation_label(&self, name: Option<&str>) -> String {
         let Some(name) = name.filter(|n| !n.is_empty()) else {
-            return "anonymous".to_owned();
+            return "-".to_owned();
         };
-        let valid = name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let valid = name.len() <= 80
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         if !valid {
             return "other".to_owned();
         }

@@ -17,7 +17,7 @@ mod request_id;
 pub mod response_cache;
 pub mod shutdown;
 mod state;
-mod ws;
+pub mod ws;
 
 pub use state::AppState;
 

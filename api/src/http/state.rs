@@ -28,4 +28,8 @@ pub struct AppState {
     /// One permit per open websocket (`EXODUS_MAX_WEBSOCKETS`): upgraded connections leave
     /// actix-server's own connection limit, so they have this one.
     pub websocket_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The token `/metrics` asks for, if any (`EXODUS_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
+    /// Per-address caps, timeouts and re-checks of websocket connections.
+    pub ws: super::ws::WsPolicy,
 }

@@ -8,7 +8,10 @@
 //! 28.5 KiB that way and costs about 5.5 KiB here, where it holds a 1 KiB read buffer and its
 //! own state (`exodus-fanout --connect-only`, BENCHMARKS.md).
 
+mod policy;
 mod session;
+
+pub use policy::WsPolicy;
 
 use super::body::{error_body, JSON};
 use super::state::AppState;
@@ -63,6 +66,15 @@ async fn upgrade(
     let request_id = uuid::Uuid::new_v4();
     let client_ip = request.peer_addr().map(|a| a.ip());
     let checked = handshake(&request).and_then(|protocol| {
+        let address = match client_ip {
+            Some(ip) => Some(state.ws.admit(ip).ok_or_else(|| {
+                Refusal::new(
+                    ErrorCode::RateLimited,
+                    "too many websocket connections from your address; close some first",
+                )
+            })?),
+            None => None,
+        };
         let slot = state
             .websocket_slots
             .clone()
@@ -73,7 +85,7 @@ async fn upgrade(
                     "too many websocket connections; retry later",
                 )
             })?;
-        Ok((protocol, slot))
+        Ok((protocol, (slot, address)))
     });
     let (protocol, slot) = match checked {
         Ok(accepted) => accepted,
@@ -192,7 +204,9 @@ async fn refuse(
     if refusal.status == StatusCode::METHOD_NOT_ALLOWED {
         headers.insert(header::ALLOW, HeaderValue::from_static("GET"));
     }
-    if refusal.status == StatusCode::SERVICE_UNAVAILABLE {
+    if refusal.status == StatusCode::SERVICE_UNAVAILABLE
+        || refusal.status == StatusCode::TOO_MANY_REQUESTS
+    {
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }
     headers.insert(

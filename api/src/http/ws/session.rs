@@ -5,9 +5,16 @@
 //! state machine and writes what it answers. The task also
 //! - pings every 10 s and drops a client silent for 30 s;
 //! - resolves persisted queries and applies the safelist to `subscribe` messages;
+//! - counts each `subscribe` against the caller's rate limit (as an HTTP request) and caps
+//!   the subscriptions running at once;
+//! - closes with 4408 a connection that sends no connection_init in time;
+//! - checks a signed-in connection's account again before each operation and every few
+//!   seconds: an expired token, a disabled account or a changed role closes it with 4403
+//!   (the client signs in again, reconnects and resumes from its last cursor);
 //! - on shutdown, closes with 1012 (service restart): clients reconnect and resume from the
 //!   cursor of the last change they saw, so nothing is missed.
 
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::context::RequestData;
 use crate::http::body::error_object;
 use crate::http::persisted::PersistedError;
@@ -17,9 +24,10 @@ use actix_web::web;
 use async_graphql::http::{ClientMessage, WebSocket, WebSocketProtocols, WsMessage};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
@@ -44,7 +52,7 @@ pub(super) async fn run(
     mut socket: Socket,
     protocol: WebSocketProtocols,
     client_ip: Option<IpAddr>,
-    _slot: OwnedSemaphorePermit,
+    _slots: (OwnedSemaphorePermit, Option<super::policy::AddressSlot>),
 ) {
     // In flight until closed: a graceful stop waits (up to its limit) for every websocket to
     // send its 1012 before the workers go.
@@ -102,16 +110,27 @@ async fn serve(
     let init_state = state.clone();
     let refused = Arc::new(AtomicBool::new(false));
     let refusing = refused.clone();
+    let account: Arc<Mutex<Option<Account>>> = Arc::default();
+    let signed_in = account.clone();
     let graphql = WebSocket::from_message_stream(state.schema.clone(), from_client, protocol)
         .on_connection_init(move |payload| async move {
             let init = connection_init(init_state, payload, client_ip).await;
             refusing.store(init.is_err(), Ordering::Relaxed);
-            init
+            init.map(|(data, account)| {
+                *signed_in.lock().unwrap_or_else(|e| e.into_inner()) = account;
+                data
+            })
         });
     let mut graphql = std::pin::pin!(graphql);
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    let mut recheck = tokio::time::interval(state.ws.recheck);
+    let init_deadline = tokio::time::sleep(state.ws.init_timeout);
+    let mut init_deadline = std::pin::pin!(init_deadline);
+    let mut initialized = false;
     let mut last_seen = Instant::now();
     let mut anonymous = true;
+    // Subscriptions started and not yet ended, by id.
+    let mut running: HashSet<String> = HashSet::new();
     loop {
         tokio::select! {
             frame = socket.next() => {
@@ -139,20 +158,43 @@ async fn serve(
                 };
                 let message = match ClientMessage::from_bytes(bytes) {
                     Ok(ClientMessage::ConnectionInit { payload }) => {
+                        initialized = true;
                         anonymous = payload.as_ref().and_then(token_in).is_none();
                         Ok(ClientMessage::ConnectionInit { payload })
                     }
                     Ok(ClientMessage::Start { id, mut payload }) => {
-                        match resolve(state, &mut payload, anonymous) {
-                            Ok(()) => Ok(ClientMessage::Start { id, payload }),
-                            Err(e) => {
-                                let refusal = refusal(protocol, &id, &e);
+                        let current = current_account(&account);
+                        if let Some(account) = &current {
+                            if !account.still_valid(state).await {
+                                return Some(account_changed());
+                            }
+                        }
+                        let viewer = current.map_or(Viewer::Anonymous, |a| a.viewer);
+                        let admitted = admit(state, &viewer, client_ip, &running)
+                            .and_then(|()| resolve(state, &mut payload, anonymous).map_err(|e| (e.code(), e.message())));
+                        match admitted {
+                            Ok(()) => {
+                                state.metrics.websocket_operation("started");
+                                running.insert(id.to_string());
+                                Ok(ClientMessage::Start { id, payload })
+                            }
+                            Err((code, message)) => {
+                                state.metrics.websocket_operation(match code {
+                                    ErrorCode::RateLimited => "rate_limited",
+                                    ErrorCode::BadRequest => "too_many",
+                                    _ => "refused",
+                                });
+                                let refusal = refusal(protocol, &id, code, &message);
                                 if !send(socket, Message::text(refusal)).await {
                                     return None;
                                 }
                                 continue;
                             }
                         }
+                    }
+                    Ok(ClientMessage::Stop { id }) => {
+                        running.remove(&*id);
+                        Ok(ClientMessage::Stop { id })
                     }
                     // Malformed messages go on too: the protocol closes with 4400 for them.
                     other => other,
@@ -163,6 +205,9 @@ async fn serve(
             }
             out = graphql.next() => match out {
                 Some(WsMessage::Text(text)) => {
+                    if let Some(id) = ended(&text) {
+                        running.remove(&id);
+                    }
                     if !send(socket, Message::text(text)).await {
                         return None;
                     }
@@ -173,6 +218,16 @@ async fn serve(
                 }
                 None => return None,
             },
+            _ = &mut init_deadline, if !initialized => {
+                return Some(close(CloseCode::from(4408), "Connection initialisation timeout"));
+            }
+            _ = recheck.tick() => {
+                if let Some(account) = current_account(&account) {
+                    if !account.still_valid(state).await {
+                        return Some(account_changed());
+                    }
+                }
+            }
             _ = heartbeat.tick() => {
                 if last_seen.elapsed() > CLIENT_TIMEOUT {
                     return Some(close(CloseCode::Away, "no answer to pings"));
@@ -257,9 +312,88 @@ fn resolve(
     Ok(())
 }
 
+/// The account a connection signed in with, and the viewer it was when it did.
+#[derive(Clone)]
+struct Account {
+    header: String,
+    viewer: Viewer,
+}
+
+impl Account {
+    /// Whether the token still holds and names the same viewer (not expired, the account
+    /// not disabled, its role unchanged). A database outage is not a reason to drop an
+    /// editor: it is checked again at the next tick.
+    async fn still_valid(&self, state: &AppState) -> bool {
+        match state.auth.authenticate(&state.db, &self.header).await {
+            Ok(viewer) => viewer == self.viewer,
+            Err(AppError::Unauthenticated(_) | AppError::Forbidden(_)) => false,
+            Err(e) => {
+                tracing::warn!(code = e.code(), "re-checking a websocket's account failed");
+                true
+            }
+        }
+    }
+}
+
+fn current_account(account: &Mutex<Option<Account>>) -> Option<Account> {
+    account.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// The close for a connection whose account no longer holds.
+fn account_changed() -> CloseFrame {
+    close(
+        CloseCode::from(4403),
+        "Forbidden: the token expired, or the account was disabled or changed; sign in and reconnect",
+    )
+}
+
+/// Whether one more subscription may start: the caller's rate limit (one request, as over
+/// HTTP) and the cap on subscriptions running on one connection.
+fn admit(
+    state: &AppState,
+    viewer: &Viewer,
+    client_ip: Option<IpAddr>,
+    running: &HashSet<String>,
+) -> Result<(), (ErrorCode, String)> {
+    if running.len() >= state.ws.max_subscriptions {
+        return Err((
+            ErrorCode::BadRequest,
+            format!(
+                "at most {} subscriptions may run on one connection; complete some first",
+                state.ws.max_subscriptions
+            ),
+        ));
+    }
+    if let Err(AppError::RateLimited { retry_after }) = state.rate_limiter.check(viewer, client_ip)
+    {
+        let scope = if *viewer == Viewer::Anonymous {
+            "address"
+        } else {
+            "editor"
+        };
+        state.metrics.rate_limited(scope);
+        return Err((
+            ErrorCode::RateLimited,
+            format!("too many requests; try again in {retry_after} s"),
+        ));
+    }
+    Ok(())
+}
+
+/// The id of the operation an outgoing message ends (`complete`, or an `error` that ends
+/// it), if it is one. Only those messages are parsed: they start with their type.
+fn ended(text: &str) -> Option<String> {
+    let ends = ["{\"type\":\"complete\"", "{\"type\":\"error\""];
+    if !ends.iter().any(|p| text.starts_with(p)) {
+        return None;
+    }
+    let message: Value = serde_json::from_str(text).ok()?;
+    message["id"].as_str().map(str::to_owned)
+}
+
 /// The protocol's error message for a subscription that was not started.
-fn refusal(protocol: WebSocketProtocols, id: &str, error: &PersistedError) -> String {
-    let error = error_object(error.code(), &error.message());
+fn refusal(protocol: WebSocketProtocols, id: &str, code: ErrorCode, message: &str) -> String {
+    let error = error_object(code, message);
     match protocol {
         WebSocketProtocols::GraphQLWS => json!({ "id": id, "type": "error", "payload": [error] }),
         WebSocketProtocols::SubscriptionsTransportWS => {
@@ -269,12 +403,13 @@ fn refusal(protocol: WebSocketProtocols, id: &str, error: &PersistedError) -> St
     .to_string()
 }
 
-/// connection_init: the viewer from the token in the payload, if any.
+/// connection_init: the viewer from the token in the payload, if any, and the account to
+/// check again while the connection is open.
 async fn connection_init(
     state: web::Data<AppState>,
     payload: Value,
     client_ip: Option<IpAddr>,
-) -> async_graphql::Result<async_graphql::Data> {
+) -> async_graphql::Result<(async_graphql::Data, Option<Account>)> {
     let header = token_in(&payload).map(|v| {
         if v.starts_with("Bearer ") || v.starts_with("bearer ") {
             v.to_owned()
@@ -282,13 +417,20 @@ async fn connection_init(
             format!("Bearer {v}")
         }
     });
-    let viewer = match header {
-        None => Viewer::Anonymous,
-        Some(h) => state
-            .auth
-            .authenticate(&state.db, &h)
-            .await
-            .map_err(|e| async_graphql::Error::new(e.message()))?,
+    let (viewer, account) = match header {
+        None => (Viewer::Anonymous, None),
+        Some(h) => {
+            let viewer = state
+                .auth
+                .authenticate(&state.db, &h)
+                .await
+                .map_err(|e| async_graphql::Error::new(e.message()))?;
+            let account = Account {
+                header: h,
+                viewer: viewer.clone(),
+            };
+            (viewer, Some(account))
+        }
     };
     let mut data = async_graphql::Data::default();
     data.insert(RequestData::new(
@@ -298,5 +440,5 @@ async fn connection_init(
         state.throttle.clone(),
         client_ip,
     ));
-    Ok(data)
+    Ok((data, account))
 }

@@ -1,0 +1,151 @@
+//! Websocket sessions follow the account and meet the same limits as HTTP (issue 13): a
+//! disabled editor or an expired token loses its open socket, on every replica; a socket
+//! without connection_init, too many sockets from one address, too many subscriptions on
+//! one socket and too many operations a minute are refused, each with its code.
+
+use entity::enums::EditorRole;
+use harness::{backend_tests, serde_json::json, TestApp, TRANSPORT_WS};
+use serde_json::Value;
+use std::time::Duration;
+
+backend_tests!(
+    a_disabled_editor_loses_open_sockets_on_every_replica,
+    an_expired_token_ends_the_session,
+    websockets_meet_their_limits,
+);
+
+const DRAFTS: &str = "subscription { changes(includeDrafts: true) { cursor } }";
+
+/// Waits for the close frame; its code.
+async fn closed_with(ws: &mut harness::WsClient, within: Duration) -> Option<u64> {
+    let deadline = tokio::time::Instant::now() + within;
+    while tokio::time::Instant::now() < deadline {
+        match ws.next_message(Duration::from_millis(500)).await {
+            Some(m) if m["type"] == "closed" => return m["code"].as_u64(),
+            _ => continue,
+        }
+    }
+    None
+}
+
+async fn a_disabled_editor_loses_open_sockets_on_every_replica(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| c.session_recheck = 1)
+        .await
+        .unwrap();
+    let replica = harness::replica_of(&app).await;
+    let admin = app.editor("admin@example.org", EditorRole::Admin).await;
+    let token = app.editor("leaver@example.org", EditorRole::Editor).await;
+    let me = app.data_as(&token, "{ me { id } }", json!({})).await["me"]["id"].clone();
+    let auth = json!({ "authorization": format!("Bearer {token}") });
+    let mut here = app.ws(TRANSPORT_WS, auth.clone()).await.unwrap();
+    let mut there = replica.ws(TRANSPORT_WS, auth).await.unwrap();
+    here.subscribe("1", DRAFTS, json!({})).await;
+    there.subscribe("1", DRAFTS, json!({})).await;
+    // Open and allowed: nothing closes them while the account holds.
+    assert_eq!(closed_with(&mut here, Duration::from_secs(2)).await, None);
+    let disable = "mutation($id: ID!) { disableEditor(id: $id) { disabled } }";
+    let done = app.data_as(&admin, disable, json!({ "id": me })).await;
+    assert_eq!(done["disableEditor"]["disabled"], true, "{done}");
+    assert_eq!(
+        closed_with(&mut here, Duration::from_secs(10)).await,
+        Some(4403)
+    );
+    assert_eq!(
+        closed_with(&mut there, Duration::from_secs(15)).await,
+        Some(4403)
+    );
+    // And it cannot sign in again over a socket.
+    let again = json!({ "authorization": format!("Bearer {token}") });
+    assert!(app.ws(TRANSPORT_WS, again).await.is_err());
+}
+
+async fn an_expired_token_ends_the_session(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| {
+        c.session_recheck = 1;
+        c.jwt_ttl = 3;
+        c.jwt_leeway = 0;
+    })
+    .await
+    .unwrap();
+    let token = app.editor("brief@example.org", EditorRole::Editor).await;
+    let auth = json!({ "authorization": format!("Bearer {token}") });
+    let mut ws = app.ws(TRANSPORT_WS, auth).await.unwrap();
+    ws.subscribe("1", DRAFTS, json!({})).await;
+    assert_eq!(
+        closed_with(&mut ws, Duration::from_secs(10)).await,
+        Some(4403)
+    );
+    // An anonymous socket opened alongside is not affected by any of this.
+    let mut public = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    public
+        .subscribe("1", "subscription { changes { cursor } }", json!({}))
+        .await;
+    assert_eq!(closed_with(&mut public, Duration::from_secs(2)).await, None);
+}
+
+/// The error message the server answers a refused subscribe with.
+async fn refused(ws: &mut harness::WsClient, id: &str) -> Value {
+    loop {
+        let m = ws
+            .next_message(Duration::from_secs(10))
+            .await
+            .expect("an answer");
+        if m["id"] == id && m["type"] == "error" {
+            return m["payload"][0].clone();
+        }
+    }
+}
+
+async fn websockets_meet_their_limits(app: TestApp) {
+    let app = harness::spawn_with(app.backend, |c| {
+        c.ws_init_timeout = 1;
+        c.max_subscriptions = 2;
+        c.max_websockets_per_address = 3;
+        c.rate_limit_anonymous = 4;
+    })
+    .await
+    .unwrap();
+    // No connection_init: closed with 4408 (graphql-transport-ws).
+    let mut silent = app.raw_ws(TRANSPORT_WS).await;
+    assert_eq!(
+        closed_with(&mut silent, Duration::from_secs(10)).await,
+        Some(4408)
+    );
+    drop(silent);
+
+    // Two subscriptions run; a third waits until one completes.
+    let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    let live = "subscription { changes { cursor } }";
+    ws.subscribe("1", live, json!({})).await;
+    ws.subscribe("2", live, json!({})).await;
+    ws.subscribe("3", live, json!({})).await;
+    let error = refused(&mut ws, "3").await;
+    assert_eq!(error["extensions"]["code"], "BAD_REQUEST", "{error}");
+    ws.send(json!({ "id": "1", "type": "complete" })).await;
+    ws.subscribe("4", live, json!({})).await;
+    // "4" was the third operation counted this minute (the refused one was not); the
+    // fourth is admitted, the fifth is rate limited, as a fifth HTTP request would be.
+    ws.send(json!({ "id": "2", "type": "complete" })).await;
+    ws.subscribe("5", live, json!({})).await;
+    ws.send(json!({ "id": "4", "type": "complete" })).await;
+    ws.subscribe("6", live, json!({})).await;
+    let error = refused(&mut ws, "6").await;
+    assert_eq!(error["extensions"]["code"], "RATE_LIMITED", "{error}");
+
+    // Three sockets per address: the fourth handshake is refused with 429.
+    let _two = app.raw_ws(TRANSPORT_WS).await;
+    let _three = app.raw_ws(TRANSPORT_WS).await;
+    let url = format!("{}/graphql", app.base.replace("http://", "ws://"));
+    let fourth = awc::Client::new()
+        .ws(url)
+        .protocols([TRANSPORT_WS])
+        .connect()
+        .await;
+    match fourth {
+        Err(awc::error::WsClientError::InvalidResponseStatus(status)) => {
+            assert_eq!(status.as_u16(), 429)
+        }
+        Err(e) => panic!("refused otherwise: {e}"),
+        Ok(_) => panic!("a fourth socket from one address was accepted"),
+    }
+}
