@@ -268,6 +268,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         shutdown: http::shutdown::Shutdown::default(),
         websocket_slots: Arc::new(tokio::sync::Semaphore::new(config.max_websockets)),
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+        connections: http::per_address::PerAddress::new(config.max_connections_per_address),
         ws: http::ws::WsPolicy::new(
             config.max_websockets_per_address,
             config.max_subscriptions,

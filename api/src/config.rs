@@ -347,6 +347,16 @@ pub struct Config {
     )]
     pub max_websockets: usize,
 
+    /// Most HTTP connections one client address may have open at once; more are answered
+    /// 429 and closed. Addresses are TCP peers: behind a proxy, raise it.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_connections_per_address: usize,
+
     /// Most websocket connections one client address may have open at once; more are
     /// refused with 429.
     #[arg(
@@ -505,6 +515,7 @@ impl Config {
             || self.max_batch == 0
             || self.max_websockets == 0
             || self.max_websockets_per_address == 0
+            || self.max_connections_per_address == 0
             || self.max_subscriptions == 0
             || self.ws_init_timeout == 0
             || self.session_recheck == 0
@@ -512,7 +523,7 @@ impl Config {
             || self.db_acquire_timeout == 0
         {
             return Err(
-                "EXODUS_MAX_ALIASES, EXODUS_MAX_ROOT_FIELDS, EXODUS_MAX_BATCH, EXODUS_MAX_WEBSOCKETS, EXODUS_MAX_WEBSOCKETS_PER_ADDRESS, EXODUS_MAX_SUBSCRIPTIONS, EXODUS_WS_INIT_TIMEOUT, EXODUS_SESSION_RECHECK, EXODUS_PERSISTED_QUERIES and EXODUS_DB_ACQUIRE_TIMEOUT must be at least 1"
+                "EXODUS_MAX_ALIASES, EXODUS_MAX_ROOT_FIELDS, EXODUS_MAX_BATCH, EXODUS_MAX_WEBSOCKETS, EXODUS_MAX_WEBSOCKETS_PER_ADDRESS, EXODUS_MAX_CONNECTIONS_PER_ADDRESS, EXODUS_MAX_SUBSCRIPTIONS, EXODUS_WS_INIT_TIMEOUT, EXODUS_SESSION_RECHECK, EXODUS_PERSISTED_QUERIES and EXODUS_DB_ACQUIRE_TIMEOUT must be at least 1"
                     .into(),
             );
         }

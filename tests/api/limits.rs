@@ -12,7 +12,57 @@ backend_tests!(
     requests_are_rate_limited_per_address_and_per_editor,
     a_request_past_its_time_is_stopped_with_timeout,
     a_stalled_body_is_answered_408,
+    one_address_holds_a_bounded_number_of_connections,
 );
+
+/// `EXODUS_MAX_CONNECTIONS_PER_ADDRESS`: past the cap a connection is answered 429 and
+/// closed; when one closes, the address may connect again.
+async fn one_address_holds_a_bounded_number_of_connections(app: TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = harness::spawn_with(app.backend, |c| c.max_connections_per_address = 2)
+        .await
+        .unwrap();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    // Two connections, each shown to be served (so both hold their slot).
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(&address).await.unwrap();
+        s.write_all(request.as_bytes()).await.unwrap();
+        let mut buf = [0u8; 12];
+        s.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"HTTP/1.1 200");
+        held.push(s);
+    }
+    let mut third = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        third.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "the third connection was left open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(answer.contains("RATE_LIMITED"), "{answer}");
+    drop(held.pop());
+    // The slot comes back once the server sees the close.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mut s = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let _ = s.write_all(request.as_bytes()).await;
+        let mut buf = [0u8; 12];
+        let status = match s.read_exact(&mut buf).await {
+            Ok(_) => String::from_utf8_lossy(&buf).into_owned(),
+            Err(e) => e.to_string(),
+        };
+        if status == "HTTP/1.1 200" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{status}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
 
 /// A client that sends its headers and part of its body, then stalls, is answered 408 once
 /// the request's time is up, instead of holding the connection open.

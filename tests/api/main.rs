@@ -18,4 +18,5 @@ mod migrations;
 mod queries;
 mod schema;
 mod sessions;
+mod sweep;
 mod visibility;

@@ -12,6 +12,7 @@ mod execute;
 mod graphql;
 mod health;
 pub mod metrics;
+pub mod per_address;
 pub mod persisted;
 mod request_id;
 pub mod response_cache;
@@ -81,7 +82,8 @@ pub fn serve(
     let builder = builder.listen("exodus", listener, move || {
         let signal = shutdown_signal.clone();
         let app = app(data.clone()).into_factory();
-        actix_http::HttpService::build()
+        let connections = data.connections.clone();
+        let http = actix_http::HttpService::build()
             .graceful_shutdown_signal(move || {
                 let signal = signal.clone();
                 async move { signal.notified().await }
@@ -97,7 +99,9 @@ pub fn serve(
             .finish(actix_service::map_config(app, |_| {
                 actix_web::dev::AppConfig::default()
             }))
-            .tcp()
+            .tcp();
+        // Each accepted connection takes a slot of its address first.
+        actix_service::apply_fn_factory(http, move |io, service| connections.serve(io, service))
     })?;
     Ok(builder.run())
 }

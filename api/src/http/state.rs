@@ -30,6 +30,8 @@ pub struct AppState {
     pub websocket_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// The token `/metrics` asks for, if any (`EXODUS_METRICS_TOKEN`).
     pub metrics_token: Option<String>,
+    /// Open HTTP connections per client address (`EXODUS_MAX_CONNECTIONS_PER_ADDRESS`).
+    pub connections: super::per_address::PerAddress,
     /// Per-address caps, timeouts and re-checks of websocket connections.
     pub ws: super::ws::WsPolicy,
 }

@@ -60,7 +60,7 @@ impl ChangesQuery {
         };
         // Read until the page is full or the log ends; invisible revisions are skipped. Reads
         // go a batch at a time (a page of one may lie behind thousands of hidden revisions),
-        // and a request reads a bounded number of batches: then its page ends where it stopped.
+        // and a request reads a bounded number of batches.
         let mut edges: Vec<ChangeEdge> = Vec::new();
         let mut last = start;
         let head = crate::events::feed::head(&d.db)
@@ -68,9 +68,9 @@ impl ChangesQuery {
             .map_err(AppError::from)?;
         let batch = u64::from(first).max(READ_BATCH);
         let mut reads = 0;
-        let mut more = false;
-        let mut exhausted = last >= head;
-        while (edges.len() as u32) < first && !exhausted && reads < MAX_READS {
+        let mut exhausted = last >= head || first == 0;
+        // One event more than the page, to know whether a visible one follows.
+        while edges.len() <= first as usize && !exhausted && reads < MAX_READS {
             reads += 1;
             let (changes, read_to) =
                 crate::events::feed::read(&d.db, &d.viewer, &filter, last, batch).await?;
@@ -81,24 +81,25 @@ impl ChangesQuery {
                 node: ChangeEvent(c),
             }));
         }
-        if edges.len() > first as usize {
-            // Read past the page: it ends at its last edge, and what follows is read again.
-            edges.truncate(first as usize);
-            more = true;
-        } else if (edges.len() as u32) < first && exhausted {
-            // Not full: every matching revision up to the head was read. The page ends at the
-            // head, wherever the hidden revisions the filter met lie, so that the answer is
-            // the same whether a hidden record exists or not (its id, its number of edits).
-            last = last.max(head);
-        }
-        let end_cursor = Some(
-            edges
-                .last()
-                .map(|e| e.cursor.clone())
-                .unwrap_or_else(|| crate::events::feed::encode_cursor(last)),
-        );
+        let more = edges.len() > first as usize;
+        edges.truncate(first as usize);
+        // The page ends at its last event, or where it began when it has none: never at a
+        // revision the reader may not see, so that the answer is the same whether hidden
+        // records exist or not (a draft's id answers as an unknown id; hidden edits move no
+        // cursor, and `hasNextPage` says whether a *visible* change follows). Hidden
+        // revisions after the last event are read again by the next page. Only a page cut
+        // short by the read bound ends where its reads stopped, so that a reader behind a
+        // long run of hidden revisions still makes progress.
+        let cut_short = !more && !exhausted;
+        let end = match edges.last() {
+            _ if cut_short => crate::events::feed::encode_cursor(last),
+            Some(e) => e.cursor.clone(),
+            None => crate::events::feed::encode_cursor(start),
+        };
+        let end_cursor = Some(end);
+        let has_next = more || cut_short;
         let first = edges.first().map(|e| &e.cursor);
-        let page_info = page_info(start > 0, more || last < head, first, end_cursor.as_ref());
+        let page_info = page_info(start > 0, has_next, first, end_cursor.as_ref());
         Ok(ChangeConnection { edges, page_info })
     }
 }

@@ -67,7 +67,7 @@ async fn upgrade(
     let client_ip = request.peer_addr().map(|a| a.ip());
     let checked = handshake(&request).and_then(|protocol| {
         let address = match client_ip {
-            Some(ip) => Some(state.ws.admit(ip).ok_or_else(|| {
+            Some(ip) => Some(state.ws.per_address.admit(ip).ok_or_else(|| {
                 Refusal::new(
                     ErrorCode::RateLimited,
                     "too many websocket connections from your address; close some first",

@@ -52,7 +52,10 @@ pub(super) async fn run(
     mut socket: Socket,
     protocol: WebSocketProtocols,
     client_ip: Option<IpAddr>,
-    _slots: (OwnedSemaphorePermit, Option<super::policy::AddressSlot>),
+    _slots: (
+        OwnedSemaphorePermit,
+        Option<crate::http::per_address::AddressSlot>,
+    ),
 ) {
     // In flight until closed: a graceful stop waits (up to its limit) for every websocket to
     // send its 1012 before the workers go.
