@@ -227,6 +227,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     bus.poke().await;
     let request_limits = crate::service::RequestLimits {
         max_depth: config.max_depth,
+        max_introspection_depth: config.max_introspection_depth,
         max_complexity: config.max_complexity,
         max_body_bytes: config.max_body_bytes,
         timeout: std::time::Duration::from_secs(config.request_timeout),

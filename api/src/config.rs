@@ -277,6 +277,16 @@ pub struct Config {
     #[arg(long, env = "EXODUS_MAX_DEPTH", default_value_t = 12, global = true)]
     pub max_depth: usize,
 
+    /// Deepest nesting of an introspection query (below `__schema` or `__type`): the
+    /// standard clients' need 15; a deeper one is an introspection bomb.
+    #[arg(
+        long,
+        env = "EXODUS_MAX_INTROSPECTION_DEPTH",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_introspection_depth: usize,
+
     /// Largest query complexity: fields, with list fields counted once per requested row.
     #[arg(
         long,
@@ -480,6 +490,7 @@ impl Config {
             );
         }
         if self.max_depth == 0
+            || self.max_introspection_depth == 0
             || self.max_complexity == 0
             || self.max_body_bytes < 1024
             || self.request_timeout == 0

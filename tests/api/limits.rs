@@ -13,7 +13,86 @@ backend_tests!(
     a_request_past_its_time_is_stopped_with_timeout,
     a_stalled_body_is_answered_408,
     one_address_holds_a_bounded_number_of_connections,
+    the_standard_introspection_query_runs_and_bombs_do_not,
 );
+
+/// graphql-js 16's `getIntrospectionQuery()` with every option on (descriptions,
+/// specifiedByUrl, directiveIsRepeatable, schemaDescription, inputValueDeprecation): what
+/// GraphiQL, codegen, Apollo's and IDEs' schema loaders and Python's gql send.
+const STANDARD_INTROSPECTION: &str = r#"query IntrospectionQuery {
+  __schema {
+    description
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) {
+    name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef }
+    isDeprecated deprecationReason
+  }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue {
+  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
+}
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}"#;
+
+/// The introspection query every standard client sends runs on a default install,
+/// anonymously and signed in; an introspection bomb is still refused, and so is a data
+/// query as deep as the introspection query (it has its own budget).
+async fn the_standard_introspection_query_runs_and_bombs_do_not(app: TestApp) {
+    let schema = app.data(STANDARD_INTROSPECTION, json!({})).await;
+    let types = schema["__schema"]["types"].as_array().unwrap();
+    assert!(
+        types.iter().any(|t| t["name"] == "Organization"),
+        "{schema:.300}"
+    );
+    let token = app.editor("intro@example.org", EditorRole::Editor).await;
+    let signed_in = app.data_as(&token, STANDARD_INTROSPECTION, json!({})).await;
+    assert_eq!(signed_in["__schema"]["queryType"]["name"], "Query");
+
+    let bomb = format!(
+        "{{ __schema {{ types {{ {}name{} }} }} }}",
+        "fields { type { ".repeat(10),
+        " } }".repeat(10)
+    );
+    let reply = app.query(&bomb, json!({})).await;
+    assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED", "{}", reply.text);
+    assert!(
+        reply
+            .message()
+            .contains("introspection query is nested too deep"),
+        "{}",
+        reply.text
+    );
+    // 13 levels of data: within the introspection budget, over the data budget (12).
+    let deep = format!(
+        "{{ withdrawals(first: 1) {{ edges {{ node {{ {}slug{} }} }} }} }}",
+        "organization { withdrawals { ".repeat(5),
+        " } }".repeat(5)
+    );
+    let reply = app.query(&deep, json!({})).await;
+    assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED", "{}", reply.text);
+    assert!(
+        reply
+            .message()
+            .contains("Query is nested too deep: 14 levels"),
+        "{}",
+        reply.text
+    );
+}
 
 /// `EXODUS_MAX_CONNECTIONS_PER_ADDRESS`: past the cap a connection is answered 429 and
 /// closed; when one closes, the address may connect again.

@@ -39,10 +39,11 @@ pub fn build_schema(
     if let Some(r) = request {
         // Checked during validation, so a query over a limit never reaches the database.
         builder = builder
-            .limit_depth(r.max_depth)
             .limit_complexity(r.max_complexity)
             .limit_directives(MAX_DIRECTIVES)
             .extension(limits::DocumentLimits {
+                max_depth: r.max_depth,
+                max_introspection_depth: r.max_introspection_depth,
                 max_aliases: r.max_aliases,
                 max_root_fields: r.max_root_fields,
             })

@@ -55,6 +55,7 @@ pub struct Limits {
 #[derive(Debug, Clone, Copy)]
 pub struct RequestLimits {
     pub max_depth: usize,
+    pub max_introspection_depth: usize,
     pub max_complexity: usize,
     pub max_body_bytes: usize,
     pub timeout: std::time::Duration,
