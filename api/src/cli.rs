@@ -260,6 +260,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         bus,
         request_limits,
         cors_origins,
+        cors_headers: config.cors_headers.clone(),
         rate_limiter,
         persisted,
         responses: Arc::new(http::response_cache::ResponseCache::new(

@@ -322,6 +322,17 @@ pub struct Config {
     #[arg(long, env = "EXODUS_CORS_ORIGINS", default_value = "*", global = true)]
     pub cors_origins: String,
 
+    /// Request headers browsers may send: "*" for any, or a comma-separated list. The default
+    /// covers what common clients send (Apollo's client awareness and CSRF headers, tracing
+    /// headers, conditional requests).
+    #[arg(
+        long,
+        env = "EXODUS_CORS_HEADERS",
+        default_value = DEFAULT_CORS_HEADERS,
+        global = true
+    )]
+    pub cors_headers: String,
+
     /// Most aliases an operation may use (aliases repeat a field; complexity counts them too).
     #[arg(long, env = "EXODUS_MAX_ALIASES", default_value_t = 30, global = true)]
     pub max_aliases: usize,
@@ -456,6 +467,12 @@ pub struct Config {
     )]
     pub shutdown_timeout: u64,
 }
+
+/// The request headers browsers may send by default.
+pub const DEFAULT_CORS_HEADERS: &str = "accept, authorization, content-type, cache-control, \
+    if-none-match, x-requested-with, x-request-id, apollo-require-preflight, \
+    apollographql-client-name, apollographql-client-version, x-apollo-operation-name, \
+    graphql-client-name, graphql-client-version, sentry-trace, baggage, traceparent, tracestate";
 
 impl Config {
     /// Checks what clap cannot; the message is shown to the operator as it is.

@@ -368,6 +368,62 @@ async fn readiness_headers_and_cors(app: TestApp) {
         .headers
         .get("access-control-allow-origin")
         .is_some());
+    // What real browser apps send: Apollo's client awareness, tracing, conditional requests.
+    let sent = "content-type, authorization, apollographql-client-name, apollographql-client-version, sentry-trace, baggage, x-requested-with, if-none-match, traceparent";
+    let preflight = app
+        .request(
+            Method::OPTIONS,
+            "/graphql",
+            &[
+                ("origin", "https://tracker.example.org"),
+                ("access-control-request-method", "POST"),
+                ("access-control-request-headers", sent),
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        preflight.status < 300,
+        "{}: {}",
+        preflight.status,
+        preflight.text
+    );
+    let allowed = preflight
+        .headers
+        .get("access-control-allow-headers")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in sent.split(", ") {
+        assert!(allowed.contains(header), "{header} not in {allowed}");
+    }
+    assert_eq!(
+        preflight.headers.get("access-control-max-age").unwrap(),
+        "3600"
+    );
+    // Browser code may read the request id, Retry-After and the ETag.
+    let answer = app
+        .request(
+            Method::POST,
+            "/graphql",
+            &[
+                ("content-type", "application/json"),
+                ("origin", "https://tracker.example.org"),
+            ],
+            Some(br#"{"query":"{ stats { pacts } }"}"#.to_vec()),
+        )
+        .await;
+    let exposed = answer
+        .headers
+        .get("access-control-expose-headers")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in ["x-request-id", "retry-after", "etag"] {
+        assert!(exposed.contains(header), "{header} not in {exposed}");
+    }
 
     let strict = harness::spawn_with(app.backend, |c| {
         c.cors_origins = "https://allowed.example".into()

@@ -119,12 +119,13 @@ fn app(
     >,
 > {
     let origins = data.cors_origins.clone();
+    let headers = data.cors_headers.clone();
     // The last `wrap` is the outermost: the request id and its span come first.
     App::new()
         .app_data(data)
         .wrap(actix_web::middleware::Compress::default())
         .wrap(security_headers())
-        .wrap(cors(&origins))
+        .wrap(cors(&origins, &headers))
         .wrap(actix_web::middleware::from_fn(track_in_flight))
         .wrap(actix_web::middleware::from_fn(request_id::echo))
         .wrap(tracing_actix_web::TracingLogger::<request_id::RootSpan>::new())
@@ -169,11 +170,28 @@ fn security_headers() -> actix_web::middleware::DefaultHeaders {
 }
 
 /// CORS for browsers: any origin (the data is public; no cookies are used) or an allow-list.
-fn cors(origins: &str) -> actix_cors::Cors {
+/// Response headers browser code may read (the request id to quote in a report, when to
+/// retry, the ETag to revalidate with).
+const EXPOSED: [&str; 3] = ["x-request-id", "retry-after", "etag"];
+
+/// CORS for browser apps: the configured origins and request headers (`*` for any), the
+/// headers above exposed, preflights cached for an hour.
+fn cors(origins: &str, headers: &str) -> actix_cors::Cors {
     let cors = actix_cors::Cors::default()
-        .allowed_methods(["GET", "POST"])
-        .allowed_headers(["content-type", "authorization", "accept"])
+        .allowed_methods(["GET", "HEAD", "POST"])
+        .expose_headers(EXPOSED)
         .max_age(3600);
+    let cors = if headers.trim() == "*" {
+        cors.allow_any_header()
+    } else {
+        cors.allowed_headers(
+            headers
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .filter_map(|h| actix_web::http::header::HeaderName::try_from(h).ok()),
+        )
+    };
     if origins.trim() == "*" {
         cors.allow_any_origin()
     } else {

@@ -19,6 +19,8 @@ pub struct AppState {
     pub rate_limiter: std::sync::Arc<crate::auth::throttle::RequestLimiter>,
     /// "*" or a comma-separated list of allowed browser origins.
     pub cors_origins: String,
+    /// "*" or a comma-separated list of request headers browsers may send.
+    pub cors_headers: String,
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
     /// Answers to anonymous queries, until the data changes.
     pub responses: std::sync::Arc<response_cache::ResponseCache>,
