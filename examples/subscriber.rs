@@ -17,7 +17,7 @@ use std::time::Duration;
 
 const QUERY: &str = "subscription($after: String, $drafts: Boolean) {
   changes(after: $after, includeDrafts: $drafts) {
-    cursor kind action visible id at
+    cursor kind action visible id recordId at
     node { __typename ... on Withdrawal { slug withdrawalStatus organization { name } }
            ... on Reaction { slug stance summary } ... on Pact { slug pactStatus } }
   }

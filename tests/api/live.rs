@@ -18,7 +18,7 @@ backend_tests!(
 );
 
 const CHANGES: &str = "subscription($after: String, $drafts: Boolean, $kinds: [RecordKind!]) {
-  changes(after: $after, includeDrafts: $drafts, kinds: $kinds) { cursor kind action visible id at
+  changes(after: $after, includeDrafts: $drafts, kinds: $kinds) { cursor kind action visible id recordId at
     node { id ... on Source { slug status } ... on Organization { slug } }
     revision { sequence action version } } }";
 
@@ -148,7 +148,7 @@ async fn anonymous_subscribers_see_published_states_only(app: TestApp) {
     assert_eq!(e["changes"]["action"], "ARCHIVE");
     assert_eq!(e["changes"]["visible"], false, "a removal");
     assert!(e["changes"]["node"].is_null(), "without content");
-    assert_eq!(e["changes"]["id"], id);
+    assert_eq!(e["changes"]["recordId"], id);
     // Anonymous readers cannot ask for drafts.
     public
         .subscribe("d", CHANGES, json!({ "drafts": true }))
@@ -381,8 +381,8 @@ async fn typed_streams(app: TestApp) {
     let after = head(&app, None).await;
     let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
     ws.subscribe("r", "subscription($w: ID!, $a: String) { reactionAdded(withdrawalId: $w, after: $a) { action node { ... on Reaction { slug stance } } } }", json!({ "w": foc, "a": after })).await;
-    ws.subscribe("w", "subscription($id: ID, $a: String) { withdrawalChanged(id: $id, after: $a) { kind action visible id } }", json!({ "id": foc, "a": after })).await;
-    ws.subscribe("p", "subscription($id: ID, $a: String) { pactChanged(id: $id, after: $a) { kind action visible id } }", json!({ "id": pact, "a": after })).await;
+    ws.subscribe("w", "subscription($id: ID, $a: String) { withdrawalChanged(id: $id, after: $a) { kind action visible recordId } }", json!({ "id": foc, "a": after })).await;
+    ws.subscribe("p", "subscription($id: ID, $a: String) { pactChanged(id: $id, after: $a) { kind action visible recordId } }", json!({ "id": pact, "a": after })).await;
 
     let reaction = |slug: &str, subject: &Value| {
         json!({ "i": { "slug": slug, "stakeholderId": stakeholder, "subjectId": subject,
@@ -440,11 +440,11 @@ async fn typed_streams(app: TestApp) {
     );
     assert_eq!(
         first["w"]["withdrawalChanged"],
-        json!({ "kind": "WITHDRAWAL", "action": "ARCHIVE", "visible": false, "id": foc })
+        json!({ "kind": "WITHDRAWAL", "action": "ARCHIVE", "visible": false, "recordId": foc })
     );
     assert_eq!(
         first["p"]["pactChanged"],
-        json!({ "kind": "PACT", "action": "ARCHIVE", "visible": false, "id": pact })
+        json!({ "kind": "PACT", "action": "ARCHIVE", "visible": false, "recordId": pact })
     );
 }
 

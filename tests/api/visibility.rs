@@ -73,7 +73,7 @@ async fn hidden_revisions_cost_the_public_feed_a_bounded_number_of_statements(ap
 }
 
 /// What the public may read of one change, as the feed serves it: everything.
-const EVENT: &str = "cursor id kind action visible node { id ... on Organization { description } ... on Pact { replaces { note } } }
+const EVENT: &str = "cursor id recordId kind action visible node { id ... on Organization { description } ... on Pact { replaces { note } } }
     revision { snapshot editor { id } diff { field before after } }";
 
 /// Every change the public's `changes` query returns from the start, page by page.
@@ -222,8 +222,19 @@ async fn the_feed_serves_no_hidden_content(app: TestApp) {
         }
     }
     // A's revert and the pact are there, with their content; B only as its removal.
-    let of = |id: &Value| public.iter().filter(|e| &e["id"] == id).collect::<Vec<_>>();
+    let of = |id: &Value| {
+        public
+            .iter()
+            .filter(|e| &e["recordId"] == id)
+            .collect::<Vec<_>>()
+    };
     let a_events = of(&a);
+    // Each event has its own id (a normalized cache keeps them apart); the record's is
+    // `recordId`.
+    assert!(a_events.len() >= 3, "{a_events:?}");
+    let ids: std::collections::HashSet<&Value> = public.iter().map(|e| &e["id"]).collect();
+    assert_eq!(ids.len(), public.len(), "event ids repeat");
+    assert!(a_events.iter().all(|e| e["id"] != a));
     let revert_event = a_events
         .iter()
         .find(|e| e["action"] == "REVERT")

@@ -41,8 +41,13 @@ impl ChangeEvent {
     async fn visible(&self) -> bool {
         self.0.visible
     }
-    /// The record's global id, also for removals.
+    /// The event's own id, unique across the feed (one per change): what normalized caches
+    /// (Apollo, urql, Relay) key the event by. The record's id is `recordId`.
     async fn id(&self) -> ID {
+        ids::change_event(self.0.revision.id).into()
+    }
+    /// The global id of the record that changed, also for removals.
+    async fn record_id(&self) -> ID {
         ids::encode(self.0.revision.record_kind, self.0.revision.record_id).into()
     }
     /// The record as it stood after this change; null for a removal.

@@ -53,6 +53,11 @@ pub fn revision(id: i64) -> String {
     codec::encode_tagged("Revision", id)
 }
 
+/// The id of a change event (one per revision; not a record's id).
+pub fn change_event(sequence: i64) -> String {
+    codec::encode_tagged("ChangeEvent", sequence)
+}
+
 /// Reads a revision's global id.
 pub fn decode_revision(global: &str) -> Option<i64> {
     codec::decode_tagged(global, "Revision").filter(|id| *id > 0)
