@@ -383,6 +383,17 @@ async fn responses_are_compressed_on_request(app: TestApp) {
         .await;
     assert!(plain.headers.get("content-encoding").is_none());
     assert_eq!(compressed.body, plain.body);
+    // Brotli too, for clients that prefer it.
+    let brotli = app
+        .request(
+            Method::GET,
+            &path,
+            &[("accept", "application/json"), ("accept-encoding", "br")],
+            None,
+        )
+        .await;
+    assert_eq!(brotli.headers.get("content-encoding").unwrap(), "br");
+    assert_eq!(brotli.body, plain.body);
     assert_eq!(
         plain.body["data"]["organizations"]["edges"]
             .as_array()

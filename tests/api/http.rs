@@ -5,6 +5,7 @@ use entity::enums::EditorRole;
 use harness::{backend_tests, serde_json::json, TestApp};
 
 backend_tests!(
+    a_person_and_a_tool_find_their_way,
     post_and_get_answer_a_query,
     graphql_response_json_gives_400_for_request_errors,
     application_json_gives_200_for_request_errors,
@@ -280,4 +281,55 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `/` says what this is and where things are; `/schema.graphql` is the SDL; HEAD is
+/// answered wherever GET is.
+async fn a_person_and_a_tool_find_their_way(app: TestApp) {
+    let page = app
+        .request(Method::GET, "/", &[("accept", "text/html")], None)
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.content_type.starts_with("text/html"),
+        "{}",
+        page.content_type
+    );
+    for link in [
+        "href=\"/graphql\"",
+        "href=\"/schema.graphql\"",
+        "href=\"/healthz\"",
+        "withdrawals(",
+    ] {
+        assert!(page.text.contains(link), "{link} missing");
+    }
+    assert!(page.text.contains(env!("CARGO_PKG_VERSION")));
+    let sdl = app.request(Method::GET, "/schema.graphql", &[], None).await;
+    assert_eq!(sdl.status, 200);
+    assert!(
+        sdl.content_type.starts_with("text/plain"),
+        "{}",
+        sdl.content_type
+    );
+    let stored = include_str!("../../schema.graphql");
+    assert!(
+        sdl.text == stored,
+        "/schema.graphql differs from schema.graphql"
+    );
+    for path in [
+        "/",
+        "/schema.graphql",
+        "/healthz",
+        "/graphql?query=%7Bstats%7Bpacts%7D%7D",
+    ] {
+        let get = app
+            .request(Method::GET, path, &[("accept", "application/json")], None)
+            .await;
+        let head = app
+            .request(Method::HEAD, path, &[("accept", "application/json")], None)
+            .await;
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert_eq!(head.content_type, get.content_type, "HEAD {path}");
+        assert!(head.text.is_empty(), "HEAD {path} has a body");
+    }
 }

@@ -65,5 +65,5 @@ pub fn sdl() -> String {
         None,
         None,
     )
-    .sdl()
+    .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

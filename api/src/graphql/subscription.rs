@@ -72,8 +72,8 @@ impl ChangeEvent {
             .then(|| Revision(self.0.revision.as_ref().clone()))
     }
     /// When it happened.
-    async fn at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.revision.at
+    async fn at(&self) -> crate::graphql::scalars::DateTime {
+        self.0.revision.at.into()
     }
 }
 

@@ -11,6 +11,7 @@ mod caching;
 mod execute;
 mod graphql;
 mod health;
+pub mod landing;
 pub mod metrics;
 pub mod per_address;
 pub mod persisted;
@@ -37,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),
     )
+    .route("/", web::get().to(landing::landing))
+    .route("/schema.graphql", web::get().to(landing::schema))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))
@@ -128,6 +131,7 @@ fn app(
         .wrap(cors(&origins, &headers))
         .wrap(actix_web::middleware::from_fn(track_in_flight))
         .wrap(actix_web::middleware::from_fn(request_id::echo))
+        .wrap(actix_web::middleware::from_fn(head_as_get))
         .wrap(tracing_actix_web::TracingLogger::<request_id::RootSpan>::new())
         .configure(configure)
 }
@@ -145,6 +149,18 @@ pub async fn stop(
         tracing::warn!("requests still in flight after the shutdown timeout; stopping anyway");
     }
     server.stop(true).await;
+}
+
+/// HEAD is answered wherever GET is: the request is routed as a GET, and actix-http, which
+/// saw HEAD on the wire, sends the answer's headers without its body.
+async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }
 
 /// Counts the request as in flight while its handler runs (reading the body included).

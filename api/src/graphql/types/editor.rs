@@ -39,7 +39,7 @@ impl Editor {
         self.0.disabled
     }
     /// When the account was created.
-    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        self.0.created_at.into()
     }
 }

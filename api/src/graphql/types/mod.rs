@@ -114,12 +114,12 @@ macro_rules! curated_object {
                 self.0.version
             }
             /// When the record was created.
-            async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-                self.0.created_at
+            async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+                self.0.created_at.into()
             }
             /// When the record last changed.
-            async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
-                self.0.updated_at
+            async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+                self.0.updated_at.into()
             }
             /// The sources cited for this record, each with a note on what it supports.
             async fn sources(

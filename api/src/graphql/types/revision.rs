@@ -60,8 +60,8 @@ impl Revision {
         self.0.version
     }
     /// When it happened.
-    async fn at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.at
+    async fn at(&self) -> crate::graphql::scalars::DateTime {
+        self.0.at.into()
     }
     /// Who made it (null for the shipped dataset, and for anonymous readers).
     async fn editor(&self, ctx: &Context<'_>) -> Result<Option<Editor>> {
