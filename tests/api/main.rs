@@ -18,5 +18,6 @@ mod migrations;
 mod queries;
 mod schema;
 mod sessions;
+mod sse;
 mod sweep;
 mod visibility;

@@ -141,7 +141,7 @@ pub async fn run(
 
 async fn run_inner(
     req: &HttpRequest,
-    mut fields: Map<String, Value>,
+    fields: Map<String, Value>,
     viewer: &Viewer,
     media: &'static str,
     via_get: bool,
@@ -150,48 +150,10 @@ async fn run_inner(
 ) -> (Outcome, &'static str) {
     let anonymous = *viewer == Viewer::Anonymous;
     let client_ip = req.peer_addr().map(|a| a.ip());
-    if let Err(AppError::RateLimited { retry_after }) = state.rate_limiter.check(viewer, client_ip)
-    {
-        state
-            .metrics
-            .rate_limited(if anonymous { "address" } else { "editor" });
-        let outcome = Outcome::error(
-            ErrorCode::RateLimited,
-            &format!("too many requests; try again in {retry_after} s"),
-        )
-        .header(header::RETRY_AFTER, HeaderValue::from(retry_after));
-        return (outcome, "rate_limited");
-    }
-
-    let mut request = match request_from(&mut fields) {
-        Ok(r) => r,
-        Err(message) => return (Outcome::bad_request(&message), "bad_request"),
+    let mut request = match admit(client_ip, fields, viewer, media, state) {
+        Ok(request) => request,
+        Err(refused) => return *refused,
     };
-    let query = match fields.remove("query") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(q)) => Some(q),
-        Some(_) => {
-            return (
-                Outcome::bad_request("`query` must be a string"),
-                "bad_request",
-            )
-        }
-    };
-    let persisted = fields
-        .get("extensions")
-        .and_then(|e| e.get("persistedQuery"));
-    match state.persisted.resolve(query, persisted, anonymous) {
-        Ok(query) => request.query = query,
-        Err(PersistedError::Malformed(message)) => {
-            return (Outcome::bad_request(&message), "bad_request")
-        }
-        Err(e) => {
-            return (
-                Outcome::request_error(media, e.code(), &e.message()),
-                "persisted_query",
-            )
-        }
-    }
 
     let operation_name = request.operation_name.clone();
     let mut is_query = false;
@@ -235,17 +197,7 @@ async fn run_inner(
         return (Outcome::serialized(raw), "cached");
     }
 
-    let data = RequestData::new(
-        state.db.clone(),
-        viewer.clone(),
-        state.auth.clone(),
-        state.throttle.clone(),
-        client_ip,
-    );
-    let mut request = request.data(data);
-    if anonymous && !state.request_limits.public_introspection {
-        request = request.disable_introspection();
-    }
+    let request = with_data(request, viewer, state, client_ip);
     let timeout = state.request_limits.timeout;
     // A panic in a resolver is a bug; it is logged and answered as INTERNAL, and the worker
     // and the connection live on.
@@ -274,6 +226,84 @@ async fn run_inner(
         }
     }
     (outcome, label)
+}
+
+/// The steps before parsing, shared by every transport over HTTP: the caller's rate limit,
+/// the request's parameters, and its query (persisted queries and the safelist resolved).
+pub(super) fn admit(
+    client_ip: Option<std::net::IpAddr>,
+    mut fields: Map<String, Value>,
+    viewer: &Viewer,
+    media: &'static str,
+    state: &AppState,
+) -> Result<async_graphql::Request, Box<(Outcome, &'static str)>> {
+    let anonymous = *viewer == Viewer::Anonymous;
+    if let Err(AppError::RateLimited { retry_after }) = state.rate_limiter.check(viewer, client_ip)
+    {
+        state
+            .metrics
+            .rate_limited(if anonymous { "address" } else { "editor" });
+        let outcome = Outcome::error(
+            ErrorCode::RateLimited,
+            &format!("too many requests; try again in {retry_after} s"),
+        )
+        .header(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        return Err(Box::new((outcome, "rate_limited")));
+    }
+
+    let mut request = match request_from(&mut fields) {
+        Ok(r) => r,
+        Err(message) => return Err(Box::new((Outcome::bad_request(&message), "bad_request"))),
+    };
+    let query = match fields.remove("query") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(q)) => Some(q),
+        Some(_) => {
+            return Err(Box::new((
+                Outcome::bad_request("`query` must be a string"),
+                "bad_request",
+            )))
+        }
+    };
+    let persisted = fields
+        .get("extensions")
+        .and_then(|e| e.get("persistedQuery"));
+    match state.persisted.resolve(query, persisted, anonymous) {
+        Ok(query) => request.query = query,
+        Err(PersistedError::Malformed(message)) => {
+            return Err(Box::new((Outcome::bad_request(&message), "bad_request")))
+        }
+        Err(e) => {
+            return Err(Box::new((
+                Outcome::request_error(media, e.code(), &e.message()),
+                "persisted_query",
+            )))
+        }
+    }
+    Ok(request)
+}
+
+/// The request's data (the viewer, loaders made for it) and, for anonymous readers when
+/// configured so, no introspection.
+pub(super) fn with_data(
+    request: async_graphql::Request,
+    viewer: &Viewer,
+    state: &AppState,
+    client_ip: Option<std::net::IpAddr>,
+) -> async_graphql::Request {
+    let data = RequestData::new(
+        state.db.clone(),
+        viewer.clone(),
+        state.auth.clone(),
+        state.throttle.clone(),
+        client_ip,
+    );
+    let request = request.data(data);
+    if *viewer == Viewer::Anonymous && !state.request_limits.public_introspection {
+        request.disable_introspection()
+    } else {
+        request
+    }
 }
 
 /// Status, headers and codes for an executed response.

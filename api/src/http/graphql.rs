@@ -62,8 +62,11 @@ pub async fn post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let Some(media) = negotiate(req.headers()) else {
-        return not_acceptable();
+    let stream = super::sse::wanted(req.headers());
+    let media = match negotiate(req.headers()) {
+        Some(media) => media,
+        None if stream => JSON,
+        None => return not_acceptable(),
     };
     let content_type = req
         .headers()
@@ -103,6 +106,7 @@ pub async fn post(
         Err(response) => return response,
     };
     match value {
+        Value::Object(fields) if stream => super::sse::run(&req, fields, &viewer, state),
         Value::Object(fields) => {
             let outcome = execute::run(&req, fields, &viewer, media, false, &state).await;
             let mut response = outcome.into_response(media);

@@ -22,6 +22,7 @@ pub struct Metrics {
     rate_limited: IntCounterVec,
     websockets: IntGauge,
     websocket_operations: IntCounterVec,
+    sse_streams: IntCounter,
     subscriptions: IntGauge,
     pool: IntGaugeVec,
     statements: IntCounter,
@@ -77,6 +78,11 @@ impl Metrics {
             &["outcome"],
         )
         .expect("valid metric");
+        let sse_streams = IntCounter::new(
+            "exodus_sse_streams_total",
+            "Operations run over Server-Sent Events (graphql-sse)",
+        )
+        .expect("valid metric");
         let subscriptions = IntGauge::new(
             "exodus_active_subscriptions",
             "Subscriptions currently waiting for changes",
@@ -101,6 +107,7 @@ impl Metrics {
             Box::new(rate_limited.clone()),
             Box::new(websockets.clone()),
             Box::new(websocket_operations.clone()),
+            Box::new(sse_streams.clone()),
             Box::new(subscriptions.clone()),
             Box::new(pool.clone()),
             Box::new(statements.clone()),
@@ -114,6 +121,7 @@ impl Metrics {
             rate_limited,
             websockets,
             websocket_operations,
+            sse_streams,
             subscriptions,
             pool,
             statements,
@@ -140,6 +148,11 @@ impl Metrics {
     /// A websocket connection opened (+1) or closed (-1).
     pub fn websocket(&self, delta: i64) {
         self.websockets.add(delta);
+    }
+
+    /// An operation started over Server-Sent Events.
+    pub fn sse_stream(&self) {
+        self.sse_streams.inc();
     }
 
     /// An operation sent over a websocket: started, or refused and why.

@@ -18,6 +18,7 @@ pub mod persisted;
 mod request_id;
 pub mod response_cache;
 pub mod shutdown;
+pub mod sse;
 mod state;
 pub mod ws;
 
