@@ -31,9 +31,38 @@ async fn stopping_closes_websockets_and_finishes_requests_in_flight(app: TestApp
     let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
     ws.subscribe("1", "subscription { changes { cursor } }", json!({}))
         .await;
+    // And a subscription over Server-Sent Events, its stream open.
+    let mut sse = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let subscription = br#"{"query":"subscription { changes { cursor } }"}"#;
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        subscription.len()
+    );
+    sse.write_all(head.as_bytes()).await.unwrap();
+    sse.write_all(subscription).await.unwrap();
+    let mut started = [0u8; 12];
+    tokio::time::timeout(Duration::from_secs(10), sse.read_exact(&mut started))
+        .await
+        .expect("the stream starts")
+        .unwrap();
+    assert_eq!(&started, b"HTTP/1.1 200");
 
     // SIGTERM's path.
     let stopping = actix_web::rt::spawn(app.stopper());
+
+    // The event stream ends (the client reconnects with its last cursor).
+    let mut rest_of_stream = Vec::new();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        sse.read_to_end(&mut rest_of_stream),
+    )
+    .await
+    .expect("the event stream ends when the server stops")
+    .unwrap();
+    let rest_of_stream = String::from_utf8_lossy(&rest_of_stream);
+    assert!(rest_of_stream.ends_with("0\r\n\r\n"), "{rest_of_stream}");
 
     // Websockets are told to reconnect: 1012, service restart.
     let closed = ws
