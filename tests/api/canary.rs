@@ -183,3 +183,13 @@ pub fn assert_absent(text: &str, hidden: &[Hidden], what: &str) {
         );
     }
 }
+
+/// The cursor of the feed's beginning: `after` it, a subscription replays everything.
+pub async fn feed_start(app: &TestApp) -> Value {
+    app.data(
+        "{ changes(first: 0) { pageInfo { endCursor } } }",
+        json!({}),
+    )
+    .await["changes"]["pageInfo"]["endCursor"]
+        .clone()
+}

@@ -120,13 +120,7 @@ async fn a_subscription_over_sse_replays_then_goes_live(app: TestApp) {
         .iter()
         .map(|e| e["node"].clone())
         .collect();
-    let start = app
-        .data(
-            "{ changes(first: 0) { pageInfo { endCursor } } }",
-            json!({}),
-        )
-        .await["changes"]["pageInfo"]["endCursor"]
-        .clone();
+    let start = crate::canary::feed_start(&app).await;
     let query = "subscription($a: String) { changes(after: $a) { cursor recordId action } }";
     let (status, _, mut events) = open(
         &app,

@@ -184,13 +184,7 @@ async fn replayed(
     protocol: &'static str,
     last: &Value,
 ) -> Vec<Value> {
-    let start = app
-        .data(
-            "{ changes(first: 0) { pageInfo { endCursor } } }",
-            json!({}),
-        )
-        .await["changes"]["pageInfo"]["endCursor"]
-        .clone();
+    let start = crate::canary::feed_start(app).await;
     let subscription = format!(
         "subscription($a: String) {{ changes(after: $a) {{ {} }} }}",
         types.select("ChangeEvent", 3, None)

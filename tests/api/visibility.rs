@@ -259,13 +259,7 @@ async fn the_feed_serves_no_hidden_content(app: TestApp) {
     assert_eq!(pact_events.last().unwrap()["node"]["replaces"], json!([]));
 
     // A subscription replaying from the start delivers the same events.
-    let start = app
-        .data(
-            "{ changes(first: 0) { pageInfo { endCursor } } }",
-            json!({}),
-        )
-        .await["changes"]["pageInfo"]["endCursor"]
-        .clone();
+    let start = crate::canary::feed_start(&app).await;
     let last = public.last().unwrap()["cursor"].clone();
     let mut ws = app.ws("graphql-transport-ws", json!({})).await.unwrap();
     let subscription = format!("subscription($a: String) {{ changes(after: $a) {{ {EVENT} }} }}");
