@@ -193,3 +193,16 @@ pub async fn feed_start(app: &TestApp) -> Value {
     .await["changes"]["pageInfo"]["endCursor"]
         .clone()
 }
+
+/// The global id of a record's PUBLISH revision (as its editor reads its history).
+pub async fn publish_revision(app: &TestApp, token: &str, record: &Value) -> Value {
+    let history = "query($id: ID!) { history(id: $id) { edges { node { id action } } } }";
+    let revisions = app.data_as(token, history, json!({ "id": record })).await;
+    revisions["history"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["action"] == "PUBLISH")
+        .map(|e| e["node"]["id"].clone())
+        .expect("a PUBLISH revision")
+}

@@ -329,15 +329,7 @@ async fn hide_in_links(app: &TestApp, token: &str, r: &canary::Refs) -> Vec<Hidd
                        "digitalRelevance": "NONE", "description": format!("{CANARY} archived edit") });
     app.data_as(token, update, json!({ "id": org, "i": edit }))
         .await;
-    let history = "query($id: ID!) { history(id: $id) { edges { node { id action } } } }";
-    let revisions = app.data_as(token, history, json!({ "id": org })).await;
-    let published = revisions["history"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["action"] == "PUBLISH")
-        .unwrap()["node"]["id"]
-        .clone();
+    let published = canary::publish_revision(app, token, &org).await;
     app.data_as(
         token,
         "mutation($r: ID!) { revert(revisionId: $r) { id } }",

@@ -148,15 +148,7 @@ async fn the_feed_serves_no_hidden_content(app: TestApp) {
     let edit = org("zq-a", "zqhidden-archived-edit");
     app.data_as(&token, update, json!({ "id": a, "v": 3, "i": edit }))
         .await;
-    let history = "query($id: ID!) { history(id: $id) { edges { node { id action } } } }";
-    let revisions = app.data_as(&token, history, json!({ "id": a })).await;
-    let published = revisions["history"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["action"] == "PUBLISH")
-        .map(|e| e["node"]["id"].clone())
-        .unwrap();
+    let published = crate::canary::publish_revision(&app, &token, &a).await;
     let revert = "mutation($r: ID!) { revert(revisionId: $r) { ... on Organization { status } } }";
     let reverted = app.data_as(&token, revert, json!({ "r": published })).await;
     assert_eq!(reverted["revert"]["status"], "PUBLISHED");
@@ -347,15 +339,7 @@ async fn revert_meets_the_publishing_rule(app: TestApp) {
         .await;
     app.data_as(&token, &set("publish"), json!({ "id": org, "v": 1 }))
         .await;
-    let history = "query($id: ID!) { history(id: $id) { edges { node { id action } } } }";
-    let revisions = app.data_as(&token, history, json!({ "id": org })).await;
-    let published = revisions["history"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["action"] == "PUBLISH")
-        .map(|e| e["node"]["id"].clone())
-        .expect("a PUBLISH revision");
+    let published = crate::canary::publish_revision(&app, &token, &org).await;
     app.data_as(&token, &set("archive"), json!({ "id": org, "v": 2 }))
         .await;
     app.data_as(&token, &set("archive"), json!({ "id": source, "v": 2 }))

@@ -182,12 +182,8 @@ async fn published_before<C: ConnectionTrait>(
     records: &[(RecordKind, i64)],
     below: i64,
 ) -> AppResult<HashMap<(RecordKind, i64), bool>> {
-    let mut by_kind: HashMap<RecordKind, Vec<i64>> = HashMap::new();
-    for (kind, id) in records {
-        by_kind.entry(*kind).or_default().push(*id);
-    }
     let mut out = HashMap::new();
-    for (kind, ids) in by_kind {
+    for (kind, ids) in visibility::by_kind(records.iter().copied()) {
         let newest = Query::select()
             .expr(Func::max(Expr::col(revision::Column::Id)))
             .from(revision::Entity)

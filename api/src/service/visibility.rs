@@ -39,12 +39,8 @@ pub async fn published_among<C: ConnectionTrait>(
     db: &C,
     refs: impl IntoIterator<Item = (RecordKind, i64)>,
 ) -> Result<Shown, sea_orm::DbErr> {
-    let mut by_kind: HashMap<RecordKind, Vec<i64>> = HashMap::new();
-    for (kind, id) in refs {
-        by_kind.entry(kind).or_default().push(id);
-    }
     let mut shown = Shown::new();
-    for (kind, mut ids) in by_kind {
+    for (kind, mut ids) in by_kind(refs) {
         ids.sort_unstable();
         ids.dedup();
         // Bounded IN lists, far below either backend's limit on parameters.
@@ -54,6 +50,15 @@ pub async fn published_among<C: ConnectionTrait>(
         }
     }
     Ok(shown)
+}
+
+/// Record ids grouped by kind: one query per kind.
+pub fn by_kind(refs: impl IntoIterator<Item = (RecordKind, i64)>) -> HashMap<RecordKind, Vec<i64>> {
+    let mut grouped: HashMap<RecordKind, Vec<i64>> = HashMap::new();
+    for (kind, id) in refs {
+        grouped.entry(kind).or_default().push(id);
+    }
+    grouped
 }
 
 async fn published_ids<E: Curated, C: ConnectionTrait>(
