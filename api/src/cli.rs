@@ -261,6 +261,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         request_limits,
         cors_origins,
         cors_headers: config.cors_headers.clone(),
+        graphiql: config.graphiql,
         rate_limiter,
         persisted,
         responses: Arc::new(http::response_cache::ResponseCache::new(

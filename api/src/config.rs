@@ -318,6 +318,12 @@ pub struct Config {
     #[arg(long, env = "EXODUS_PUBLIC_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub public_introspection: bool,
 
+    /// Serve GraphiQL to browsers that open /graphql (from files built into the binary; it
+    /// needs no internet). On by default, in production too: the data is public and GraphiQL
+    /// is how people explore it. Off, browsers get the API's usual answers.
+    #[arg(long, env = "EXODUS_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub graphiql: bool,
+
     /// Origins browsers may call the API from: "*" for any, or a comma-separated list.
     #[arg(long, env = "EXODUS_CORS_ORIGINS", default_value = "*", global = true)]
     pub cors_origins: String,

@@ -264,6 +264,48 @@ async fn graphiql_health_and_unknown_paths(app: TestApp) {
     assert_eq!(reply.status, 200);
     assert!(reply.content_type.starts_with("text/html"));
     assert!(reply.text.contains("graphiql"), "GraphiQL page expected");
+    let policy = reply
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    // Every script and stylesheet the page names is served here, cacheable for good.
+    let page = reply.text.clone();
+    let links: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|part| part.starts_with("/graphiql/"))
+        .collect();
+    assert_eq!(links.len(), 8, "{page}");
+    for link in &links {
+        let file = app.request(Method::GET, link, &[], None).await;
+        assert_eq!(file.status, 200, "{link}");
+        assert!(file.text.len() > 1000 || link.ends_with(".css"), "{link}");
+        let cache = file.headers.get("cache-control").unwrap().to_str().unwrap();
+        assert!(cache.contains("immutable"), "{link}: {cache}");
+    }
+    let missing = links[0].rsplit_once('/').unwrap().0.to_owned() + "/nope.js";
+    let reply = app.request(Method::GET, &missing, &[], None).await;
+    assert_eq!(reply.status, 404);
+    let reply = app
+        .request(Method::GET, "/graphiql/0.0.0/graphiql.min.js", &[], None)
+        .await;
+    assert_eq!(reply.status, 404, "another version's path");
+    // Switched off, a browser gets the API's own answer to a request without a query.
+    let off = harness::spawn_with(app.backend, |c| c.graphiql = false)
+        .await
+        .unwrap();
+    let reply = off
+        .request(
+            Method::GET,
+            "/graphql",
+            &[("accept", "text/html,application/xhtml+xml,*/*;q=0.8")],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(!reply.text.contains("graphiql"), "{}", reply.text);
     let reply = app.request(Method::GET, "/healthz", &[], None).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body["status"], "ok");

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod auth;
+mod browser;
 mod cache;
 mod canary;
 mod dataset;

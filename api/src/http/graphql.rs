@@ -18,7 +18,6 @@ use crate::service::Viewer;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 use serde_json::{json, Map, Value};
 
 /// Which media type to answer with, or None when the client accepts neither.
@@ -220,16 +219,8 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let is_graphql = params
         .iter()
         .any(|(k, _)| k == "query" || k == "extensions");
-    if wants_html && !is_graphql {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .subscription_endpoint("/graphql")
-                    .title("Exodus")
-                    .finish(),
-            );
+    if wants_html && !is_graphql && state.graphiql {
+        return super::graphiql::page();
     }
     let Some(media) = negotiate(req.headers()) else {
         return not_acceptable();

@@ -9,6 +9,7 @@
 mod body;
 mod caching;
 mod execute;
+mod graphiql;
 mod graphql;
 mod health;
 pub mod landing;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/", web::get().to(landing::landing))
     .route("/schema.graphql", web::get().to(landing::schema))
+    .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))

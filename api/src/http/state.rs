@@ -21,6 +21,8 @@ pub struct AppState {
     pub cors_origins: String,
     /// "*" or a comma-separated list of request headers browsers may send.
     pub cors_headers: String,
+    /// Serve GraphiQL to browsers that open `/graphql` (`EXODUS_GRAPHIQL`).
+    pub graphiql: bool,
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
     /// Answers to anonymous queries, until the data changes.
     pub responses: std::sync::Arc<response_cache::ResponseCache>,
