@@ -17,7 +17,7 @@ EXODUS = {
     edges { node {
       id slug announcedOn withdrawalStatus
       organization { id name acronym }
-      reactions(first: 5) { id stance summary reactedOn }
+      reactions(first: 5) { nodes { id stance summary reactedOn } }
     } }
     pageInfo { endCursor hasNextPage }
   }

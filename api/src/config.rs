@@ -291,7 +291,7 @@ pub struct Config {
     #[arg(
         long,
         env = "EXODUS_MAX_COMPLEXITY",
-        default_value_t = 5_000,
+        default_value_t = 10_000,
         global = true
     )]
     pub max_complexity: usize,

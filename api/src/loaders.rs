@@ -3,14 +3,16 @@
 //! returns a record the viewer may not see.
 
 use crate::service::curated::Curated;
+use crate::service::lists::{ReactionOrder, StakeholderOrder, WithdrawalOrder};
+use crate::service::page::{ChildArgs, SortSpec};
 use crate::service::Viewer;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::enums::{RecordKind, RecordStatus};
 use entity::*;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, Statement,
-    Value,
+    IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect,
+    Statement, Value,
 };
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -80,33 +82,35 @@ where
     }
 }
 
-/// The first `n` visible rows per value of one integer column (a foreign key), ordered by
-/// (order, id); keyed by (value, n). A nested list with `first` then reads only the rows it
-/// returns: on PostgreSQL one index range per key (a LATERAL join on the `(key, order, id)`
-/// index), on SQLite a window function. The whole-list loader read every row and dropped most.
-pub struct FirstByColumn<E: EntityTrait> {
+/// A record's own list, one page per parent: the visible rows whose `column` is the parent's
+/// id, in `sort` order (then id), after the page's cursor; keyed by (parent, args). A page of
+/// parents costs one statement per distinct `args` (fields of one request usually share
+/// them): on PostgreSQL one index range per parent (a LATERAL join on the `(key, order, id)`
+/// index), on SQLite a window function. Each page reads `first + 1` rows, the last telling
+/// whether another page follows.
+pub struct PageByColumn<E: Curated> {
     db: DatabaseConnection,
     column: E::Column,
-    order: E::Column,
-    id: E::Column,
-    status: E::Column,
+    sort: SortSpec<E>,
     statuses: Vec<RecordStatus>,
 }
 
-impl<E> FirstByColumn<E>
-where
-    E: EntityTrait,
-{
-    fn statement(&self, keys: &[i64], n: u32) -> Statement {
+impl<E: Curated> PageByColumn<E> {
+    /// The list's ordering: its cursors are the top-level list's in that ordering.
+    pub fn sort(&self) -> &SortSpec<E> {
+        &self.sort
+    }
+
+    fn statement(&self, keys: &[i64], args: &ChildArgs) -> Statement {
         let backend = self.db.get_database_backend();
         let table = E::default().table_name().to_owned();
         let (col, order, id, status) = (
             self.column.as_str(),
-            self.order.as_str(),
-            self.id.as_str(),
-            self.status.as_str(),
+            self.sort.column.as_str(),
+            E::id_column().as_str(),
+            E::status_column().as_str(),
         );
-        let mut values: Vec<Value> = Vec::with_capacity(keys.len() + self.statuses.len() + 1);
+        let mut values: Vec<Value> = Vec::with_capacity(keys.len() + self.statuses.len() + 3);
         let mut param = |v: Value| {
             values.push(v);
             match backend {
@@ -115,7 +119,7 @@ where
             }
         };
         // The parameters come in the order they appear in both statements (SQLite's are
-        // positional): the keys, the statuses, the limit.
+        // positional): the keys, the statuses, the cursor, the limit.
         let postgres = backend == DbBackend::Postgres;
         let keys: Vec<String> = keys
             .iter()
@@ -133,8 +137,22 @@ where
             .iter()
             .map(|s| param(s.as_str().into()))
             .collect();
-        let limit = param(i64::from(n).into());
+        let (direction, beyond) = if self.sort.descending {
+            ("DESC", "<")
+        } else {
+            ("ASC", ">")
+        };
+        let after = match &args.after {
+            Some((value, after_id)) => {
+                let v = param(value.clone().into_value());
+                let i = param((*after_id).into());
+                format!(" AND (\"{order}\", \"{id}\") {beyond} ({v}, {i})")
+            }
+            None => String::new(),
+        };
+        let limit = param(i64::from(args.first + 1).into());
         let (keys, statuses) = (keys.join(", "), statuses.join(", "));
+        let sorted = format!("\"{order}\" {direction}, \"{id}\" {direction}");
         // The entity's columns only: a table may hold more (search vectors) that no model reads.
         let columns = E::Column::iter()
             .map(|c| format!("\"{}\"", c.as_str()))
@@ -143,25 +161,25 @@ where
         let sql = if postgres {
             format!(
                 "SELECT t.* FROM (VALUES {keys}) AS k(key) CROSS JOIN LATERAL (\
-                 SELECT {columns} FROM \"{table}\" WHERE \"{col}\" = k.key AND \"{status}\" IN ({statuses}) \
-                 ORDER BY \"{order}\", \"{id}\" LIMIT {limit}) t \
-                 ORDER BY t.\"{col}\", t.\"{order}\", t.\"{id}\""
+                 SELECT {columns} FROM \"{table}\" WHERE \"{col}\" = k.key \
+                 AND \"{status}\" IN ({statuses}){after} ORDER BY {sorted} LIMIT {limit}) t \
+                 ORDER BY t.\"{col}\", t.\"{order}\" {direction}, t.\"{id}\" {direction}"
             )
         } else {
             format!(
                 "SELECT * FROM (SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY \"{col}\" \
-                 ORDER BY \"{order}\", \"{id}\") AS exodus_rank FROM \"{table}\" \
-                 WHERE \"{col}\" IN ({keys}) AND \"{status}\" IN ({statuses})) ranked \
-                 WHERE exodus_rank <= {limit} ORDER BY \"{col}\", \"{order}\", \"{id}\""
+                 ORDER BY {sorted}) AS exodus_rank FROM \"{table}\" \
+                 WHERE \"{col}\" IN ({keys}) AND \"{status}\" IN ({statuses}){after}) ranked \
+                 WHERE exodus_rank <= {limit} ORDER BY \"{col}\", {sorted}"
             )
         };
         Statement::from_sql_and_values(backend, sql, values)
     }
 }
 
-impl<E> Loader<(i64, u32)> for FirstByColumn<E>
+impl<E> Loader<(i64, ChildArgs)> for PageByColumn<E>
 where
-    E: EntityTrait,
+    E: Curated,
     E::Model: Clone + Send + Sync,
     E::Column: Send + Sync,
 {
@@ -170,25 +188,123 @@ where
 
     async fn load(
         &self,
-        keys: &[(i64, u32)],
-    ) -> Result<HashMap<(i64, u32), Self::Value>, Self::Error> {
-        // Fields of one request usually share one `first`; each distinct n is one statement.
-        let mut by_n: HashMap<u32, Vec<i64>> = HashMap::new();
-        for (key, n) in keys {
-            by_n.entry(*n).or_default().push(*key);
+        keys: &[(i64, ChildArgs)],
+    ) -> Result<HashMap<(i64, ChildArgs), Self::Value>, Self::Error> {
+        let mut by_args: HashMap<&ChildArgs, Vec<i64>> = HashMap::new();
+        for (key, args) in keys {
+            by_args.entry(args).or_default().push(*key);
         }
-        let mut out: HashMap<(i64, u32), Vec<E::Model>> = HashMap::new();
-        for (n, keys) in by_n {
-            if n == 0 {
+        let mut out: HashMap<(i64, ChildArgs), Vec<E::Model>> = HashMap::new();
+        for (args, keys) in by_args {
+            if args.first == 0 {
                 continue;
             }
-            let rows = E::Model::find_by_statement(self.statement(&keys, n))
+            let rows = E::Model::find_by_statement(self.statement(&keys, args))
                 .all(&self.db)
                 .await?;
             for row in rows {
                 if let Value::BigInt(Some(key)) = row.get(self.column) {
-                    out.entry((key, n)).or_default().push(row);
+                    out.entry((key, args.clone())).or_default().push(row);
                 }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A record's own lists, named for counting them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Relation {
+    OrganizationWithdrawals,
+    OrganizationStakeholders,
+    InstrumentWithdrawals,
+    InstrumentReactions,
+    WithdrawalReactions,
+    PactReactions,
+    StakeholderReactions,
+}
+
+/// How many visible rows each parent's list holds (`totalCount`), by (relation, parent): one
+/// grouped count per relation, asked only when a client selects `totalCount`.
+pub struct ChildCount {
+    db: DatabaseConnection,
+    statuses: Vec<RecordStatus>,
+}
+
+impl ChildCount {
+    async fn count<E: Curated>(
+        &self,
+        column: E::Column,
+        parents: Vec<i64>,
+    ) -> Result<Vec<(i64, i64)>, sea_orm::DbErr> {
+        E::find()
+            .select_only()
+            .column(column)
+            .column_as(E::id_column().count(), "n")
+            .filter(column.is_in(parents))
+            .filter(E::visible(&self.statuses))
+            .group_by(column)
+            .into_tuple::<(i64, i64)>()
+            .all(&self.db)
+            .await
+    }
+}
+
+impl Loader<(Relation, i64)> for ChildCount {
+    type Value = u64;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(Relation, i64)],
+    ) -> Result<HashMap<(Relation, i64), u64>, Self::Error> {
+        let mut by_relation: HashMap<Relation, Vec<i64>> = HashMap::new();
+        for (relation, parent) in keys {
+            by_relation.entry(*relation).or_default().push(*parent);
+        }
+        let mut out = HashMap::new();
+        for (relation, parents) in by_relation {
+            use reaction::Column as RC;
+            use withdrawal::Column as W;
+            let counts = match relation {
+                Relation::OrganizationWithdrawals => {
+                    self.count::<withdrawal::Entity>(W::OrganizationId, parents.clone())
+                        .await?
+                }
+                Relation::InstrumentWithdrawals => {
+                    self.count::<withdrawal::Entity>(W::InstrumentId, parents.clone())
+                        .await?
+                }
+                Relation::OrganizationStakeholders => {
+                    self.count::<stakeholder::Entity>(
+                        stakeholder::Column::OrganizationId,
+                        parents.clone(),
+                    )
+                    .await?
+                }
+                Relation::InstrumentReactions => {
+                    self.count::<reaction::Entity>(RC::InstrumentId, parents.clone())
+                        .await?
+                }
+                Relation::WithdrawalReactions => {
+                    self.count::<reaction::Entity>(RC::WithdrawalId, parents.clone())
+                        .await?
+                }
+                Relation::PactReactions => {
+                    self.count::<reaction::Entity>(RC::PactId, parents.clone())
+                        .await?
+                }
+                Relation::StakeholderReactions => {
+                    self.count::<reaction::Entity>(RC::StakeholderId, parents.clone())
+                        .await?
+                }
+            };
+            // A parent with no visible rows has no group: its count is 0.
+            for parent in parents {
+                out.insert((relation, parent), 0);
+            }
+            for (parent, n) in counts {
+                out.insert((relation, parent), n as u64);
             }
         }
         Ok(out)
@@ -198,6 +314,8 @@ where
 /// A source cited by a record, with the citation's note.
 #[derive(Clone)]
 pub struct Citation {
+    /// The citation's own id: its position in the record's list.
+    pub link: i64,
     pub note: Option<String>,
     pub source: source::Model,
 }
@@ -239,6 +357,7 @@ impl Loader<(RecordKind, i64)> for SourcesOf {
                 out.entry((link.record_kind, link.record_id))
                     .or_default()
                     .push(Citation {
+                        link: link.id,
                         note: link.note,
                         source: source.clone(),
                     });
@@ -332,14 +451,14 @@ pub struct Loaders {
     pub pact: DataLoader<ById<pact::Entity>>,
     pub source: DataLoader<ById<source::Entity>>,
     pub correction: DataLoader<ById<correction::Entity>>,
-    pub withdrawals_by_organization: DataLoader<ByColumn<withdrawal::Entity>>,
-    pub withdrawals_by_instrument: DataLoader<ByColumn<withdrawal::Entity>>,
-    pub reactions_by_withdrawal: DataLoader<ByColumn<reaction::Entity>>,
-    pub first_reactions_by_withdrawal: DataLoader<FirstByColumn<reaction::Entity>>,
-    pub reactions_by_instrument: DataLoader<ByColumn<reaction::Entity>>,
-    pub reactions_by_pact: DataLoader<ByColumn<reaction::Entity>>,
-    pub reactions_by_stakeholder: DataLoader<ByColumn<reaction::Entity>>,
-    pub stakeholders_by_organization: DataLoader<ByColumn<stakeholder::Entity>>,
+    pub withdrawals_by_organization: DataLoader<PageByColumn<withdrawal::Entity>>,
+    pub withdrawals_by_instrument: DataLoader<PageByColumn<withdrawal::Entity>>,
+    pub reactions_by_withdrawal: DataLoader<PageByColumn<reaction::Entity>>,
+    pub reactions_by_instrument: DataLoader<PageByColumn<reaction::Entity>>,
+    pub reactions_by_pact: DataLoader<PageByColumn<reaction::Entity>>,
+    pub reactions_by_stakeholder: DataLoader<PageByColumn<reaction::Entity>>,
+    pub stakeholders_by_organization: DataLoader<PageByColumn<stakeholder::Entity>>,
+    pub child_count: DataLoader<ChildCount>,
     pub categories: DataLoader<ByColumn<organization_category::Entity>>,
     pub parties: DataLoader<ByColumn<pact_party::Entity>>,
     pub topics: DataLoader<ByColumn<pact_topic::Entity>>,
@@ -393,7 +512,30 @@ impl Loaders {
                 tokio::spawn,
             )
         }
-        let visible_withdrawals = withdrawal::Entity::visible(&statuses);
+        fn page_by<E>(
+            db: &DatabaseConnection,
+            statuses: &[RecordStatus],
+            column: E::Column,
+            sort: SortSpec<E>,
+        ) -> DataLoader<PageByColumn<E>>
+        where
+            E: Curated,
+            E::Model: Clone + Send + Sync,
+            E::Column: Send + Sync,
+        {
+            DataLoader::new(
+                PageByColumn {
+                    db: db.clone(),
+                    column,
+                    sort,
+                    statuses: statuses.to_vec(),
+                },
+                tokio::spawn,
+            )
+        }
+        // Earliest first, as the top-level lists' default orderings.
+        let by_date = || WithdrawalOrder::AnnouncedOnAsc.spec();
+        let reacted = || ReactionOrder::ReactedOnAsc.spec();
         let claims_visible =
             Condition::all()
                 .add(R::PactId.in_subquery(pact::Entity::visible_ids(&statuses)))
@@ -405,7 +547,6 @@ impl Loaders {
                         R::WithdrawalId.in_subquery(withdrawal::Entity::visible_ids(&statuses)),
                     ),
                 );
-        let visible_reactions = reaction::Entity::visible(&statuses);
         use pact_replacement::Column as R;
         use reaction::Column as RC;
         use withdrawal::Column as W;
@@ -418,53 +559,24 @@ impl Loaders {
             pact: by_id(db, &statuses),
             source: by_id(db, &statuses),
             correction: by_id(db, &statuses),
-            withdrawals_by_organization: by_column(
+            withdrawals_by_organization: page_by(db, &statuses, W::OrganizationId, by_date()),
+            withdrawals_by_instrument: page_by(db, &statuses, W::InstrumentId, by_date()),
+            reactions_by_withdrawal: page_by(db, &statuses, RC::WithdrawalId, reacted()),
+            reactions_by_instrument: page_by(db, &statuses, RC::InstrumentId, reacted()),
+            reactions_by_pact: page_by(db, &statuses, RC::PactId, reacted()),
+            reactions_by_stakeholder: page_by(db, &statuses, RC::StakeholderId, reacted()),
+            stakeholders_by_organization: page_by(
                 db,
-                W::OrganizationId,
-                visible_withdrawals.clone(),
-                W::AnnouncedOn,
+                &statuses,
+                stakeholder::Column::OrganizationId,
+                StakeholderOrder::NameAsc.spec(),
             ),
-            withdrawals_by_instrument: by_column(
-                db,
-                W::InstrumentId,
-                visible_withdrawals,
-                W::AnnouncedOn,
-            ),
-            reactions_by_withdrawal: by_column(
-                db,
-                RC::WithdrawalId,
-                visible_reactions.clone(),
-                RC::ReactedOn,
-            ),
-            first_reactions_by_withdrawal: DataLoader::new(
-                FirstByColumn {
+            child_count: DataLoader::new(
+                ChildCount {
                     db: db.clone(),
-                    column: RC::WithdrawalId,
-                    order: RC::ReactedOn,
-                    id: RC::Id,
-                    status: RC::Status,
                     statuses: statuses.clone(),
                 },
                 tokio::spawn,
-            ),
-            reactions_by_instrument: by_column(
-                db,
-                RC::InstrumentId,
-                visible_reactions.clone(),
-                RC::ReactedOn,
-            ),
-            reactions_by_pact: by_column(db, RC::PactId, visible_reactions.clone(), RC::ReactedOn),
-            reactions_by_stakeholder: by_column(
-                db,
-                RC::StakeholderId,
-                visible_reactions,
-                RC::ReactedOn,
-            ),
-            stakeholders_by_organization: by_column(
-                db,
-                stakeholder::Column::OrganizationId,
-                stakeholder::Entity::visible(&statuses),
-                stakeholder::Column::Name,
             ),
             categories: by_column(
                 db,

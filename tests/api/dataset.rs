@@ -16,10 +16,10 @@ backend_tests!(
 async fn the_dataset_holds_the_memorandum_and_its_context(app: TestApp) {
     let data = app
         .data(
-            "{ memo: instrument(slug: \"memo-2026-01-07\") { kind signedOn federalRegisterCitation withdrawals { slug } }
-               eo: instrument(slug: \"eo-14199\") { kind number signedOn publishedOn federalRegisterCitation withdrawals { organization { slug } } }
+            "{ memo: instrument(slug: \"memo-2026-01-07\") { kind signedOn federalRegisterCitation withdrawals(first: 100) { totalCount nodes { slug } } }
+               eo: instrument(slug: \"eo-14199\") { kind number signedOn publishedOn federalRegisterCitation withdrawals { nodes { organization { slug } } } }
                foc: organization(slug: \"freedom-online-coalition\") { digitalRelevance listSection listPosition
-                 withdrawals { withdrawalStatus instrument { slug } } }
+                 withdrawals { nodes { withdrawalStatus instrument { slug } } } }
                pacts(first: 20) { edges { node { slug parties { code role } statusHistory { pactStatus on } } } } }",
             json!({}),
         )
@@ -30,11 +30,18 @@ async fn the_dataset_holds_the_memorandum_and_its_context(app: TestApp) {
         data["memo"]["federalRegisterCitation"].is_null(),
         "not found, so not invented"
     );
-    assert_eq!(data["memo"]["withdrawals"].as_array().unwrap().len(), 66);
+    assert_eq!(data["memo"]["withdrawals"]["totalCount"], 66);
+    assert_eq!(
+        data["memo"]["withdrawals"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        66
+    );
     assert_eq!(data["eo"]["number"], "14199");
     assert_eq!(data["eo"]["signedOn"], "2025-02-04");
     assert_eq!(data["eo"]["publishedOn"], "2025-02-10");
-    let eo_orgs: Vec<&str> = data["eo"]["withdrawals"]
+    let eo_orgs: Vec<&str> = data["eo"]["withdrawals"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -45,7 +52,7 @@ async fn the_dataset_holds_the_memorandum_and_its_context(app: TestApp) {
     assert_eq!(data["foc"]["listSection"], "NON_UN");
     assert_eq!(data["foc"]["listPosition"], 7);
     assert_eq!(
-        data["foc"]["withdrawals"][0]["withdrawalStatus"],
+        data["foc"]["withdrawals"]["nodes"][0]["withdrawalStatus"],
         "NOTICE_GIVEN"
     );
     for pact in data["pacts"]["edges"].as_array().unwrap() {
@@ -62,21 +69,21 @@ async fn the_dataset_holds_the_memorandum_and_its_context(app: TestApp) {
 async fn corrections_are_queryable_with_their_evidence(app: TestApp) {
     let data = app
         .data(
-            "{ igf: organization(slug: \"internet-governance-forum\") { id listSection withdrawals { slug }
-                 corrections { verdict claim finding sources { source { url } } concerns { id } } }
+            "{ igf: organization(slug: \"internet-governance-forum\") { id listSection withdrawals { nodes { slug } }
+                 corrections { nodes { verdict claim finding sources { nodes { source { url } } } concerns { id } } } }
                corrections(filter: { verdict: [FALSE] }) { totalCount edges { node { claimSource { publisher } } } } }",
             json!({}),
         )
         .await;
     let igf = &data["igf"];
     assert!(igf["listSection"].is_null(), "the IGF is not on the list");
-    assert!(igf["withdrawals"].as_array().unwrap().is_empty());
-    let corrections = igf["corrections"].as_array().unwrap();
+    assert!(igf["withdrawals"]["nodes"].as_array().unwrap().is_empty());
+    let corrections = igf["corrections"]["nodes"].as_array().unwrap();
     assert!(!corrections.is_empty(), "the IGF claim is corrected");
     let c = &corrections[0];
     assert_eq!(c["verdict"], "FALSE");
     assert!(
-        !c["sources"].as_array().unwrap().is_empty(),
+        !c["sources"]["nodes"].as_array().unwrap().is_empty(),
         "with evidence"
     );
     assert!(c["concerns"]
@@ -88,11 +95,11 @@ async fn corrections_are_queryable_with_their_evidence(app: TestApp) {
 
     let eo = app
         .data(
-            "{ instrument(slug: \"eo-14199\") { corrections { verdict claim } } }",
+            "{ instrument(slug: \"eo-14199\") { corrections { nodes { verdict claim } } } }",
             json!({}),
         )
         .await;
-    assert!(eo["instrument"]["corrections"]
+    assert!(eo["instrument"]["corrections"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -105,7 +112,7 @@ async fn walk(app: &TestApp, token: Option<&str>, list: &str) -> Vec<Value> {
     let mut after = Value::Null;
     loop {
         let q = format!(
-            "query($after: String) {{ {list}(first: 100, after: $after) {{ edges {{ node {{ id slug status sources {{ source {{ url }} }} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+            "query($after: String) {{ {list}(first: 100, after: $after) {{ edges {{ node {{ id slug status sources {{ nodes {{ source {{ url }} }} }} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
         );
         let vars = json!({ "after": after });
         let data = match token {
@@ -153,7 +160,7 @@ async fn every_published_record_cites_a_source(app: TestApp) {
             assert_eq!(node["status"], "PUBLISHED", "{list}: {node}");
             if list != "sources" {
                 assert!(
-                    !node["sources"].as_array().unwrap().is_empty(),
+                    !node["sources"]["nodes"].as_array().unwrap().is_empty(),
                     "{list} {} has no source",
                     node["slug"]
                 );

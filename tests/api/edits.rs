@@ -40,9 +40,10 @@ async fn concurrent_identical_citations_all_succeed(app: TestApp) {
         assert_eq!(reply.status, 200, "{}", reply.text);
         assert!(reply.body["errors"].is_null(), "{}", reply.text);
     }
-    let read = "query($id: ID!) { node(id: $id) { ... on Organization { sources { note } } } }";
+    let read =
+        "query($id: ID!) { node(id: $id) { ... on Organization { sources { nodes { note } } } } }";
     let cited = app.data_as(&token, read, json!({ "id": id })).await;
-    let sources = cited["node"]["sources"].as_array().unwrap();
+    let sources = cited["node"]["sources"]["nodes"].as_array().unwrap();
     assert_eq!(sources.len(), 1, "{cited}");
     assert!(
         sources[0]["note"].as_str().unwrap().starts_with("note "),
@@ -115,11 +116,14 @@ async fn drafts_are_private_until_published_with_a_source(app: TestApp) {
     assert!(reply.message().contains("source"));
 
     let src = source_id(&app).await;
-    let attach = "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s, note: \"test\") { ... on Organization { sources { note } version } } }";
+    let attach = "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s, note: \"test\") { ... on Organization { sources { nodes { note } } version } } }";
     let attached = app
         .data_as(&token, attach, json!({ "r": id, "s": src }))
         .await;
-    assert_eq!(attached["attachSource"]["sources"][0]["note"], "test");
+    assert_eq!(
+        attached["attachSource"]["sources"]["nodes"][0]["note"],
+        "test"
+    );
     let published = app
         .data_as(&token, publish, json!({ "id": id, "v": 1 }))
         .await;
@@ -157,11 +161,11 @@ async fn drafts_are_private_until_published_with_a_source(app: TestApp) {
         ["ARCHIVE", "PUBLISH", "UPDATE", "CREATE"],
         "newest first, kept whole"
     );
-    let detach = "mutation($r: ID!, $s: ID!) { detachSource(recordId: $r, sourceId: $s) { ... on Organization { sources { note } } } }";
+    let detach = "mutation($r: ID!, $s: ID!) { detachSource(recordId: $r, sourceId: $s) { ... on Organization { sources { nodes { note } } } } }";
     let detached = app
         .data_as(&token, detach, json!({ "r": id, "s": src }))
         .await;
-    assert_eq!(detached["detachSource"]["sources"], json!([]));
+    assert_eq!(detached["detachSource"]["sources"]["nodes"], json!([]));
     assert_eq!(
         app.query_as(&token, detach, json!({ "r": id, "s": src }))
             .await

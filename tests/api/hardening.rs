@@ -602,8 +602,8 @@ async fn websocket_subscriptions_meet_the_same_document_limits(app: TestApp) {
     let aliases: String = (0..31).map(|i| format!("a{i}: cursor ")).collect();
     let deep = format!(
         "subscription {{ changes {{ node {{ ... on Withdrawal {{ {}name{} }} }} }} }}",
-        "organization { withdrawals { ".repeat(6),
-        " } }".repeat(6)
+        "organization { withdrawals { nodes { ".repeat(6),
+        " } } }".repeat(6)
     );
     let roots: String = (0..21)
         .map(|i| format!("r{i}: changes {{ cursor }} "))

@@ -79,9 +79,9 @@ async fn the_standard_introspection_query_runs_and_bombs_do_not(app: TestApp) {
     );
     // 13 levels of data: within the introspection budget, over the data budget (12).
     let deep = format!(
-        "{{ withdrawals(first: 1) {{ edges {{ node {{ {}slug{} }} }} }} }}",
-        "organization { withdrawals { ".repeat(5),
-        " } }".repeat(5)
+        "{{ withdrawals(first: 1) {{ edges {{ node {{ {}organization {{ slug }}{} }} }} }} }}",
+        "organization { withdrawals { nodes { ".repeat(3),
+        " } } }".repeat(3)
     );
     let reply = app.query(&deep, json!({})).await;
     assert_eq!(reply.code(), "GRAPHQL_VALIDATION_FAILED", "{}", reply.text);
@@ -264,10 +264,10 @@ async fn requests_are_rate_limited_per_address_and_per_editor(app: TestApp) {
 async fn query_limits_refuse_bombs_before_the_database(app: TestApp) {
     let mut deep = String::from("{ organizations(first: 1) { edges { node { ");
     for _ in 0..8 {
-        deep.push_str("withdrawals { organization { ");
+        deep.push_str("withdrawals { nodes { organization { ");
     }
     deep.push_str("name");
-    deep.push_str(&" } }".repeat(8));
+    deep.push_str(&" } } }".repeat(8));
     deep.push_str(" } } } }");
     let aliases: String = (0..3000)
         .map(|i| format!("a{i}: stats {{ organizations }} "))
@@ -275,7 +275,7 @@ async fn query_limits_refuse_bombs_before_the_database(app: TestApp) {
     let cases = [
         (deep, "nested too deep"),
         (
-            format!("{{ {} }}", (0..8).map(|i| format!("o{i}: organizations(first: 100) {{ edges {{ node {{ name slug acronym description withdrawals {{ slug }} }} }} }} ")).collect::<String>()),
+            format!("{{ {} }}", (0..8).map(|i| format!("o{i}: organizations(first: 100) {{ edges {{ node {{ name slug acronym description withdrawals {{ nodes {{ slug }} }} }} }} }} ")).collect::<String>()),
             "too complex",
         ),
         (format!("{{ {aliases} }}"), "root fields"),

@@ -53,14 +53,14 @@ reactions:</p>
       organization {{ name acronym }}
       instrument {{ title signedOn }}
       announcedOn withdrawalStatus
-      reactions(first: 5) {{ stance summary stakeholder {{ name }} }}
+      reactions(first: 5) {{ totalCount nodes {{ stance summary stakeholder {{ name }} }} }}
     }} }}
   }}
 }}</pre>
 <p>Claims the record contradicts, with the evidence:</p>
 <pre>{{
   corrections(filter: {{ verdict: [FALSE, MISLEADING] }}) {{
-    edges {{ node {{ claim verdict finding sources {{ source {{ title url }} }} }} }}
+    edges {{ node {{ claim verdict finding sources {{ nodes {{ source {{ title url }} }} }} }} }}
   }}
 }}</pre>
 <p>With curl:</p>

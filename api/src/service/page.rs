@@ -25,7 +25,7 @@ pub struct PageArgs {
 }
 
 /// A sort value as it travels inside a cursor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SortValue {
     S(String),
     D(NaiveDate),
@@ -52,7 +52,7 @@ impl SortValue {
         }
     }
 
-    fn into_value(self) -> Value {
+    pub(crate) fn into_value(self) -> Value {
         match self {
             SortValue::S(v) => v.into(),
             SortValue::D(v) => v.into(),
@@ -88,7 +88,11 @@ pub struct Page<M> {
     pub count: Statement,
 }
 
-fn encode_cursor<E: EntityTrait>(sort: &SortSpec<E>, id: i64, model: &E::Model) -> String {
+pub(crate) fn encode_cursor<E: EntityTrait>(
+    sort: &SortSpec<E>,
+    id: i64,
+    model: &E::Model,
+) -> String {
     let cursor = Cursor {
         o: sort.name.to_owned(),
         v: (sort.key)(model),
@@ -138,6 +142,86 @@ fn page_size(args: &PageArgs, limits: Limits) -> AppResult<(u64, bool)> {
         (None, None) if args.before.is_some() => Ok((limits.default_page_size as u64, true)),
         (None, None) => Ok((limits.default_page_size as u64, false)),
     }
+}
+
+/// The arguments of a record's own list (a withdrawal's reactions, an organization's
+/// withdrawals…), checked: forward pages only, `first` rows after a position.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChildArgs {
+    pub first: u32,
+    /// The sort value and id of the row the page starts after.
+    pub after: Option<(SortValue, i64)>,
+}
+
+/// Checks `first` against the limits (the default page size when absent) and decodes `after`
+/// in the list's ordering: the cursors are those of the top-level list in that ordering.
+pub fn child_args<E: EntityTrait>(
+    first: Option<i32>,
+    after: Option<&str>,
+    sort: &SortSpec<E>,
+    limits: Limits,
+) -> AppResult<ChildArgs> {
+    let size = first_of(first, limits)?;
+    let after = match after {
+        Some(text) => {
+            let c = decode_cursor(text, sort)?;
+            Some((c.v, c.i))
+        }
+        None => None,
+    };
+    Ok(ChildArgs { first: size, after })
+}
+
+/// `first` checked against the limits; the default page size when absent.
+fn first_of(first: Option<i32>, limits: Limits) -> AppResult<u32> {
+    let args = PageArgs {
+        first,
+        ..PageArgs::default()
+    };
+    Ok(page_size(&args, limits)?.0 as u32)
+}
+
+/// A page cut from a list loaded whole.
+pub struct Slice<T> {
+    pub rows: Vec<(String, T)>,
+    pub has_previous_page: bool,
+    pub has_next_page: bool,
+    /// The whole list's length.
+    pub total: u64,
+}
+
+/// One forward page of a short list loaded whole (a record's sources or corrections), whose
+/// items come with unique keys in ascending order; cursors are `prefix:key`.
+pub fn slice<T>(
+    items: Vec<(i64, T)>,
+    first: Option<i32>,
+    after: Option<&str>,
+    prefix: &str,
+    limits: Limits,
+) -> AppResult<Slice<T>> {
+    let first = first_of(first, limits)? as usize;
+    let after = match after {
+        Some(text) => Some(super::codec::decode_tagged(text, prefix).ok_or_else(|| {
+            AppError::bad_input(format!("{text:?} is not a valid cursor for this list"))
+        })?),
+        None => None,
+    };
+    let total = items.len() as u64;
+    let mut rest: Vec<(i64, T)> = items
+        .into_iter()
+        .filter(|(key, _)| after.is_none_or(|a| *key > a))
+        .collect();
+    let has_next_page = rest.len() > first;
+    rest.truncate(first);
+    Ok(Slice {
+        rows: rest
+            .into_iter()
+            .map(|(key, item)| (super::codec::encode_tagged(prefix, key), item))
+            .collect(),
+        has_previous_page: after.is_some(),
+        has_next_page,
+        total,
+    })
 }
 
 /// Rows strictly after (or before) a cursor position in the given direction, as one row-value

@@ -43,9 +43,13 @@ macro_rules! connection {
             async fn page_info(&self) -> &PageInfo {
                 &self.page_info
             }
-            /// How many records match the filter, across all pages.
-            async fn total_count(&self) -> async_graphql::Result<u64> {
-                self.info.total_count().await
+            /// How many there are across all pages (that match the filter, for a top-level
+            /// list).
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<u64> {
+                self.info.total_count(ctx).await
             }
         }
 
@@ -92,6 +96,12 @@ connection!(
 connection!(ReactionConnection, ReactionEdge, Reaction, "reactions");
 connection!(PactConnection, PactEdge, Pact, "pacts");
 connection!(SourceConnection, SourceEdge, Source, "sources");
+connection!(
+    SourceLinkConnection,
+    SourceLinkEdge,
+    SourceLink,
+    "a record's sources"
+);
 connection!(
     CorrectionConnection,
     CorrectionEdge,

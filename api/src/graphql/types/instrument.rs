@@ -1,6 +1,5 @@
-use super::{curated_object, load_many, Reaction, Withdrawal};
+use super::curated_object;
 use crate::graphql::scalars::Date;
-use async_graphql::{Context, Result};
 use entity::enums::*;
 use entity::instrument;
 
@@ -10,7 +9,14 @@ pub struct Instrument(pub instrument::Model);
 curated_object!(
     /// The legal or official act behind a withdrawal: an executive order, a presidential
     /// memorandum, a letter or a statement.
-    Instrument, Instrument, {
+    Instrument, Instrument,
+    children: [
+    /// The withdrawals it made, earliest announced first.
+    withdrawals: WithdrawalConnection = withdrawals_by_instrument, InstrumentWithdrawals, Withdrawal;
+    /// Reactions to the act as a whole, earliest first.
+    reactions: ReactionConnection = reactions_by_instrument, InstrumentReactions, Reaction;
+    ],
+    {
     /// The form of the act.
     async fn kind(&self) -> InstrumentKind {
         self.0.kind
@@ -42,13 +48,5 @@ curated_object!(
     /// What it does, in our words.
     async fn summary(&self) -> &str {
         &self.0.summary
-    }
-    /// The withdrawals it made, earliest first.
-    async fn withdrawals(&self, ctx: &Context<'_>) -> Result<Vec<Withdrawal>> {
-        load_many!(ctx, withdrawals_by_instrument, self.0.id, Withdrawal)
-    }
-    /// Reactions to the act as a whole, earliest first.
-    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<Reaction>> {
-        load_many!(ctx, reactions_by_instrument, self.0.id, Reaction)
     }
 });

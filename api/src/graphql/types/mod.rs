@@ -26,70 +26,158 @@ pub use source::{Source, SourceLink};
 pub use stakeholder::Stakeholder;
 pub use withdrawal::Withdrawal;
 
-use crate::graphql::context::{load_error, loaders};
+use crate::graphql::context::{limits, load_error, loaders};
+use crate::loaders::{PageByColumn, Relation};
+use crate::service::curated::Curated;
+use crate::service::page;
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Result};
 use entity::enums::RecordKind;
 use sea_orm::{DatabaseConnection, Statement};
 
 /// Facts about a whole list, beyond the current page.
-pub struct ListInfo {
-    db: DatabaseConnection,
-    count: Statement,
+pub enum ListInfo {
+    /// A top-level list: the statement that counts what its filter matches.
+    Query {
+        db: DatabaseConnection,
+        count: Statement,
+    },
+    /// A record's own list: counted with the other parents' lists in one statement.
+    Children(Relation, i64),
+    /// A list loaded whole (a record's sources or corrections).
+    Known(u64),
 }
 
 impl ListInfo {
     pub fn new(db: DatabaseConnection, count: Statement) -> Self {
-        Self { db, count }
+        Self::Query { db, count }
+    }
+
+    /// Counts the rows of the whole list; run only when a client asks for `totalCount`.
+    pub async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        match self {
+            Self::Query { db, count } => Ok(crate::service::page::count(db, count.clone()).await?),
+            Self::Children(relation, parent) => Ok(loaders(ctx)
+                .child_count
+                .load_one((*relation, *parent))
+                .await
+                .map_err(load_error)?
+                .unwrap_or(0)),
+            Self::Known(n) => Ok(*n),
+        }
     }
 }
 
-impl ListInfo {
-    /// Counts the rows the filter matches; run only when a client asks for `totalCount`.
-    pub async fn total_count(&self) -> Result<u64> {
-        Ok(crate::service::page::count(&self.db, self.count.clone()).await?)
-    }
+/// One page of a record's own list (a withdrawal's reactions, an organization's
+/// withdrawals…), as a connection: the page of every parent in one statement.
+pub(crate) async fn child_page<E, T, P>(
+    ctx: &Context<'_>,
+    loader: &DataLoader<PageByColumn<E>>,
+    (relation, parent): (Relation, i64),
+    first: Option<i32>,
+    after: Option<String>,
+    wrap: fn(E::Model) -> T,
+) -> Result<P>
+where
+    E: Curated,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+    P: FromPage<T>,
+{
+    let sort = loader.loader().sort();
+    let args = page::child_args(first, after.as_deref(), sort, limits(ctx))?;
+    let size = args.first as usize;
+    let has_previous_page = args.after.is_some();
+    let mut rows = loader
+        .load_one((parent, args))
+        .await
+        .map_err(load_error)?
+        .unwrap_or_default();
+    let has_next_page = rows.len() > size;
+    rows.truncate(size);
+    let rows: Vec<(String, T)> = rows
+        .into_iter()
+        .map(|m| (page::encode_cursor(sort, E::id_of(&m), &m), wrap(m)))
+        .collect();
+    let info = page_info(
+        has_previous_page,
+        has_next_page,
+        rows.first().map(|(c, _)| c),
+        rows.last().map(|(c, _)| c),
+    );
+    Ok(P::from_page(
+        rows,
+        info,
+        ListInfo::Children(relation, parent),
+    ))
 }
 
-/// The sources of a record.
+/// A page cut from a list loaded whole, as a connection.
+fn sliced<T, P: FromPage<T>>(slice: page::Slice<T>) -> P {
+    let info = page_info(
+        slice.has_previous_page,
+        slice.has_next_page,
+        slice.rows.first().map(|(c, _)| c),
+        slice.rows.last().map(|(c, _)| c),
+    );
+    P::from_page(slice.rows, info, ListInfo::Known(slice.total))
+}
+
+/// A page of the sources of a record, in the order they were cited.
 pub(crate) async fn citations(
     ctx: &Context<'_>,
     kind: RecordKind,
     id: i64,
-) -> Result<Vec<SourceLink>> {
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<SourceLinkConnection> {
     let cited = loaders(ctx)
         .sources_of
         .load_one((kind, id))
         .await
-        .map_err(load_error)?;
-    Ok(cited
+        .map_err(load_error)?
         .unwrap_or_default()
         .into_iter()
-        .map(SourceLink)
-        .collect())
+        .map(|c| (c.link, SourceLink(c)))
+        .collect();
+    let slice = page::slice(cited, first, after.as_deref(), "SourceLink", limits(ctx))?;
+    Ok(sliced(slice))
 }
 
-/// The corrections concerning a record.
+/// A page of the corrections concerning a record, oldest first.
 pub(crate) async fn corrections_of(
     ctx: &Context<'_>,
     kind: RecordKind,
     id: i64,
-) -> Result<Vec<Correction>> {
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<CorrectionConnection> {
     let found = loaders(ctx)
         .corrections_of
         .load_one((kind, id))
         .await
-        .map_err(load_error)?;
-    Ok(found
+        .map_err(load_error)?
         .unwrap_or_default()
         .into_iter()
-        .map(Correction)
-        .collect())
+        .map(|c| (c.id, Correction(c)))
+        .collect();
+    let slice = page::slice(found, first, after.as_deref(), "CorrectionOf", limits(ctx))?;
+    Ok(sliced(slice))
 }
 
 /// Declares a GraphQL object over a curated model, with the fields every curated record has
 /// followed by the type's own fields.
+///
+/// `children` declares the record's own lists as connections (`name: Connection = loader,
+/// Relation, NodeType;`). They are written here rather than in each type's body so that their
+/// complexity expressions and the `#[Object]` that reads them share one macro hygiene.
 macro_rules! curated_object {
     ($(#[$meta:meta])* $ty:ident, $kind:ident, { $($body:tt)* }) => {
+        crate::graphql::types::curated_object!($(#[$meta])* $ty, $kind, children: [], { $($body)* });
+    };
+    ($(#[$meta:meta])* $ty:ident, $kind:ident,
+     children: [$($(#[$child_doc:meta])* $child:ident: $conn:ident = $loader:ident, $relation:ident, $node:ident;)*],
+     { $($body:tt)* }) => {
         #[async_graphql::Object]
         $(#[$meta])*
         impl $ty {
@@ -121,20 +209,44 @@ macro_rules! curated_object {
             async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
                 self.0.updated_at.into()
             }
-            /// The sources cited for this record, each with a note on what it supports.
+            /// The sources cited for this record, in the order they were cited, each with a
+            /// note on what it supports.
+            #[graphql(complexity = "(first.unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
             async fn sources(
                 &self,
                 ctx: &async_graphql::Context<'_>,
-            ) -> async_graphql::Result<Vec<crate::graphql::types::SourceLink>> {
-                crate::graphql::types::citations(ctx, entity::enums::RecordKind::$kind, self.0.id).await
+                #[graphql(desc = "Return the first n (by default the server's default page size, at most its maximum).")]
+                first: Option<i32>,
+                #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+            ) -> async_graphql::Result<crate::graphql::types::SourceLinkConnection> {
+                crate::graphql::types::citations(ctx, entity::enums::RecordKind::$kind, self.0.id, first, after).await
             }
-            /// Corrections of claims in circulation that concern this record.
+            /// Corrections of claims in circulation that concern this record, oldest first.
+            #[graphql(complexity = "(first.unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
             async fn corrections(
                 &self,
                 ctx: &async_graphql::Context<'_>,
-            ) -> async_graphql::Result<Vec<crate::graphql::types::Correction>> {
-                crate::graphql::types::corrections_of(ctx, entity::enums::RecordKind::$kind, self.0.id).await
+                #[graphql(desc = "Return the first n (by default the server's default page size, at most its maximum).")]
+                first: Option<i32>,
+                #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+            ) -> async_graphql::Result<crate::graphql::types::CorrectionConnection> {
+                crate::graphql::types::corrections_of(ctx, entity::enums::RecordKind::$kind, self.0.id, first, after).await
             }
+            $(
+            $(#[$child_doc])*
+            #[graphql(complexity = "(first.unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
+            async fn $child(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Return the first n (by default the server's default page size, at most its maximum).")]
+                first: Option<i32>,
+                #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
+            ) -> async_graphql::Result<crate::graphql::types::$conn> {
+                let loader = &crate::graphql::context::loaders(ctx).$loader;
+                let parent = (crate::loaders::Relation::$relation, self.0.id);
+                crate::graphql::types::child_page(ctx, loader, parent, first, after, crate::graphql::types::$node).await
+            }
+            )*
             $($body)*
         }
     };

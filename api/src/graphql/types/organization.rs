@@ -1,4 +1,4 @@
-use super::{curated_object, load_many, PactReplacement, Stakeholder, Withdrawal};
+use super::{curated_object, load_many, PactReplacement};
 use async_graphql::{Context, Result};
 use entity::enums::*;
 use entity::organization;
@@ -10,7 +10,14 @@ pub struct Organization(pub organization::Model);
 curated_object!(
     /// An international body: a UN entity, an intergovernmental organization, a
     /// multistakeholder forum or a partnership.
-    Organization, Organization, {
+    Organization, Organization,
+    children: [
+    /// The United States' withdrawals from it, earliest announced first.
+    withdrawals: WithdrawalConnection = withdrawals_by_organization, OrganizationWithdrawals, Withdrawal;
+    /// Stakeholders that speak for this body, by name.
+    stakeholders: StakeholderConnection = stakeholders_by_organization, OrganizationStakeholders, Stakeholder;
+    ],
+    {
     /// Its full name.
     async fn name(&self) -> &str {
         &self.0.name
@@ -55,14 +62,6 @@ curated_object!(
     /// What it does, in our words.
     async fn description(&self) -> &str {
         &self.0.description
-    }
-    /// The United States' withdrawals from it, earliest first.
-    async fn withdrawals(&self, ctx: &Context<'_>) -> Result<Vec<Withdrawal>> {
-        load_many!(ctx, withdrawals_by_organization, self.0.id, Withdrawal)
-    }
-    /// Stakeholders that speak for this body.
-    async fn stakeholders(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        load_many!(ctx, stakeholders_by_organization, self.0.id, Stakeholder)
     }
     /// Pacts said to replace this body, with who says so.
     async fn replaced_by(&self, ctx: &Context<'_>) -> Result<Vec<PactReplacement>> {

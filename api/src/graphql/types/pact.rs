@@ -1,4 +1,4 @@
-use super::{curated_object, load_by_id, load_many, Organization, Reaction, Withdrawal};
+use super::{curated_object, load_by_id, load_many, Organization, Withdrawal};
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result};
 use entity::enums::*;
@@ -9,7 +9,12 @@ pub struct Pact(pub pact::Model);
 
 curated_object!(
     /// An alternative agreement: a bilateral or plurilateral pact, or a private alliance.
-    Pact, Pact, {
+    Pact, Pact,
+    children: [
+    /// Reactions to this pact, earliest first.
+    reactions: ReactionConnection = reactions_by_pact, PactReactions, Reaction;
+    ],
+    {
     /// Its title.
     async fn title(&self) -> &str {
         &self.0.title
@@ -50,10 +55,6 @@ curated_object!(
     /// The withdrawals or organizations this pact is said to replace, and who says so.
     async fn replaces(&self, ctx: &Context<'_>) -> Result<Vec<PactReplacement>> {
         load_many!(ctx, replacements, self.0.id, PactReplacement)
-    }
-    /// Reactions to this pact, earliest first.
-    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<Reaction>> {
-        load_many!(ctx, reactions_by_pact, self.0.id, Reaction)
     }
 });
 

@@ -1,4 +1,4 @@
-use super::{curated_object, load_by_id, load_many, Organization, Reaction};
+use super::{curated_object, load_by_id, Organization};
 use async_graphql::{Context, Result};
 use entity::enums::*;
 use entity::stakeholder;
@@ -9,7 +9,12 @@ pub struct Stakeholder(pub stakeholder::Model);
 curated_object!(
     /// Someone who reacted: a government, a legislator, a digital-rights group, an affected
     /// body, a think tank, an academic.
-    Stakeholder, Stakeholder, {
+    Stakeholder, Stakeholder,
+    children: [
+    /// Their reactions, earliest first.
+    reactions: ReactionConnection = reactions_by_stakeholder, StakeholderReactions, Reaction;
+    ],
+    {
     /// Their name.
     async fn name(&self) -> &str {
         &self.0.name
@@ -32,9 +37,5 @@ curated_object!(
             Some(id) => load_by_id!(ctx, organization, id, Organization),
             None => Ok(None),
         }
-    }
-    /// Their reactions, earliest first.
-    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<Reaction>> {
-        load_many!(ctx, reactions_by_stakeholder, self.0.id, Reaction)
     }
 });

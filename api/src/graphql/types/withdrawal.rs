@@ -1,7 +1,4 @@
-use super::{
-    curated_object, load_by_id, load_many, Instrument, Organization, PactReplacement, Reaction,
-};
-use crate::error::AppError;
+use super::{curated_object, load_by_id, load_many, Instrument, Organization, PactReplacement};
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, Result};
 use entity::enums::*;
@@ -12,7 +9,12 @@ pub struct Withdrawal(pub withdrawal::Model);
 
 curated_object!(
     /// The United States leaving one organization, by one instrument.
-    Withdrawal, Withdrawal, {
+    Withdrawal, Withdrawal,
+    children: [
+    /// Reactions to this withdrawal, earliest first.
+    reactions: ReactionConnection = reactions_by_withdrawal, WithdrawalReactions, Reaction;
+    ],
+    {
     /// The organization the United States is leaving (null if it is not visible to you).
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         load_by_id!(ctx, organization, self.0.organization_id, Organization)
@@ -44,22 +46,6 @@ curated_object!(
     /// What observers expect it to change, in our words.
     async fn expected_impact(&self) -> Option<&str> {
         self.0.expected_impact.as_deref()
-    }
-    /// Reactions to this withdrawal, earliest first; `first` keeps only that many.
-    async fn reactions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Keep only the first n reactions (0 to 100).", validator(minimum = 0, maximum = 100))]
-        first: Option<i32>,
-    ) -> Result<Vec<Reaction>> {
-        match first {
-            None => load_many!(ctx, reactions_by_withdrawal, self.0.id, Reaction),
-            Some(n) => {
-                let n = u32::try_from(n)
-                    .map_err(|_| AppError::bad_input("`first` must not be negative"))?;
-                load_many!(ctx, first_reactions_by_withdrawal, (self.0.id, n), Reaction)
-            }
-        }
     }
     /// Pacts said to replace what this withdrawal gave up.
     async fn replaced_by(&self, ctx: &Context<'_>) -> Result<Vec<PactReplacement>> {
