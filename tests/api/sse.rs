@@ -11,6 +11,7 @@ backend_tests!(
     a_query_over_sse_is_one_event_then_complete,
     a_subscription_over_sse_replays_then_goes_live,
     sse_meets_authentication_and_the_rate_limit,
+    sse_over_get_reads_and_never_writes,
 );
 
 /// An open event stream, read event by event.
@@ -50,6 +51,31 @@ async fn open(app: &TestApp, body: Value, token: Option<&str>) -> (u16, String, 
     (
         status,
         content_type,
+        Events {
+            body: Box::pin(response),
+            buffer: String::new(),
+        },
+    )
+}
+
+/// GETs `/graphql?<params>` asking for an event stream, as a browser's EventSource does.
+async fn open_get(app: &TestApp, params: &[(&str, String)], token: Option<&str>) -> (u16, Events) {
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish();
+    let query = serde_urlencoded::to_string(params).unwrap();
+    let mut request = client
+        .get(format!("{}/graphql?{query}", app.base))
+        .insert_header(("accept", "text/event-stream"));
+    if let Some(t) = token {
+        request = request.insert_header(("authorization", format!("Bearer {t}")));
+    }
+    let response = request
+        .send()
+        .await
+        .expect("the request reaches the server");
+    (
+        response.status().as_u16(),
         Events {
             body: Box::pin(response),
             buffer: String::new(),
@@ -200,4 +226,54 @@ async fn sse_meets_authentication_and_the_rate_limit(app: TestApp) {
         content_type.starts_with("application/json"),
         "{content_type}"
     );
+}
+
+/// An EventSource can only GET: a subscription resumes from `after` in the query string, and
+/// a mutation is refused (405) without running.
+async fn sse_over_get_reads_and_never_writes(app: TestApp) {
+    let polled = app
+        .data(
+            "{ changes(first: 2) { edges { node { cursor recordId action } } } }",
+            json!({}),
+        )
+        .await;
+    let start = crate::canary::feed_start(&app).await;
+    let (status, mut events) = open_get(
+        &app,
+        &[
+            (
+                "query",
+                "subscription($a: String) { changes(after: $a) { cursor recordId action } }".into(),
+            ),
+            ("variables", json!({ "a": start }).to_string()),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    for edge in polled["changes"]["edges"].as_array().unwrap() {
+        let (name, data) = events.next().await.expect("the replay");
+        assert_eq!(name, "next", "{data}");
+        assert_eq!(data["data"]["changes"], edge["node"]);
+    }
+
+    let mutation = "mutation { createSource(input: { slug: \"by-get\", url: \"https://example.org/get\", title: \"GET\" }) { id } }";
+    // Signed in, so the refusal is the method's, not a missing permission.
+    let token = app.editor("get@example.org", EditorRole::Editor).await;
+    let (status, mut events) = open_get(&app, &[("query", mutation.into())], Some(&token)).await;
+    assert_eq!(status, 405);
+    let body = events.body.next().await.unwrap().unwrap();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{body}"
+    );
+    let found = app
+        .data_as(
+            &token,
+            "{ sources(first: 100, filter: { text: \"example.org/get\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["sources"]["totalCount"], 0, "nothing was written");
 }

@@ -168,10 +168,7 @@ async fn run_inner(
             is_query = is_query_operation(&doc.operations, operation_name.as_deref());
             *root = root_label(&doc.operations, operation_name.as_deref());
             if via_get && is_mutation(&doc.operations, operation_name.as_deref()) {
-                let body = error_body(ErrorCode::BadRequest, "mutations must be sent with POST");
-                let outcome = Outcome::new(StatusCode::METHOD_NOT_ALLOWED, body)
-                    .header(header::ALLOW, HeaderValue::from_static("POST"));
-                return (outcome, "bad_request");
+                return (mutation_over_get(), "bad_request");
             }
             None
         }
@@ -470,6 +467,13 @@ fn is_query_operation(operations: &DocumentOperations, name: Option<&str>) -> bo
     selected_type(operations, name) == Some(OperationType::Query)
 }
 
-fn is_mutation(operations: &DocumentOperations, name: Option<&str>) -> bool {
+/// The answer to a mutation sent with GET: 405, POST allowed.
+pub(super) fn mutation_over_get() -> Outcome {
+    let body = error_body(ErrorCode::BadRequest, "mutations must be sent with POST");
+    Outcome::new(StatusCode::METHOD_NOT_ALLOWED, body)
+        .header(header::ALLOW, HeaderValue::from_static("POST"))
+}
+
+pub(super) fn is_mutation(operations: &DocumentOperations, name: Option<&str>) -> bool {
     selected_type(operations, name) == Some(OperationType::Mutation)
 }

@@ -105,7 +105,7 @@ pub async fn post(
         Err(response) => return response,
     };
     match value {
-        Value::Object(fields) if stream => super::sse::run(&req, fields, &viewer, state),
+        Value::Object(fields) if stream => super::sse::run(&req, fields, &viewer, state, false),
         Value::Object(fields) => {
             let outcome = execute::run(&req, fields, &viewer, media, false, &state).await;
             let mut response = outcome.into_response(media);
@@ -222,8 +222,12 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if wants_html && !is_graphql && state.graphiql {
         return super::graphiql::page();
     }
-    let Some(media) = negotiate(req.headers()) else {
-        return not_acceptable();
+    // graphql-sse over GET: what a browser's EventSource sends (it cannot POST).
+    let stream = super::sse::wanted(req.headers());
+    let media = match negotiate(req.headers()) {
+        Some(media) => media,
+        None if stream => JSON,
+        None => return not_acceptable(),
     };
     let mut fields = Map::new();
     for (key, value) in params {
@@ -246,6 +250,9 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Ok(viewer) => viewer,
         Err(response) => return response,
     };
+    if stream {
+        return super::sse::run(&req, fields, &viewer, state, true);
+    }
     let outcome = execute::run(&req, fields, &viewer, media, true, &state).await;
     if !(outcome.cacheable && viewer == Viewer::Anonymous) {
         let mut response = outcome.into_response(media);

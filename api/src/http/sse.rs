@@ -1,7 +1,9 @@
 //! GraphQL over Server-Sent Events: the graphql-sse protocol's "distinct connections" mode,
 //! for clients behind proxies that break websockets.
 //!
-//! A POST to `/graphql` that accepts `text/event-stream` is answered with a stream: one
+//! A POST to `/graphql` that accepts `text/event-stream`, or a GET with the request in its
+//! query string (what a browser's `EventSource` sends; never a mutation), is answered with a
+//! stream: one
 //! `next` event per result (one for a query or a mutation, one per change for a
 //! subscription), then `complete`. The request goes through the same steps as any other
 //! (authentication from `Authorization`, the rate limit, persisted queries and the safelist,
@@ -9,7 +11,7 @@
 //! over websockets. A comment line every 15 s keeps proxies from closing an idle stream; a
 //! stopping server ends the stream, and the client reconnects with its last cursor.
 
-use super::execute::{admit, with_data};
+use super::execute::{admit, is_mutation, mutation_over_get, with_data};
 use super::state::AppState;
 use crate::service::Viewer;
 use actix_web::http::header::{self, HeaderMap};
@@ -36,18 +38,27 @@ pub fn wanted(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Runs one request as an event stream.
+/// Runs one request as an event stream; `via_get` refuses mutations (405), as GET does.
 pub fn run(
     req: &HttpRequest,
     fields: Map<String, Value>,
     viewer: &Viewer,
     state: web::Data<AppState>,
+    via_get: bool,
 ) -> HttpResponse {
     let client_ip = req.peer_addr().map(|a| a.ip());
-    let request = match admit(client_ip, fields, viewer, super::body::JSON, &state) {
+    let mut request = match admit(client_ip, fields, viewer, super::body::JSON, &state) {
         Ok(request) => request,
         Err(refused) => return refused.0.into_response(super::body::JSON),
     };
+    if via_get {
+        let operation = request.operation_name.clone();
+        if let Ok(doc) = request.parsed_query() {
+            if is_mutation(&doc.operations, operation.as_deref()) {
+                return mutation_over_get().into_response(super::body::JSON);
+            }
+        }
+    }
     let request = with_data(request, viewer, &state, client_ip);
     state.metrics.sse_stream();
     let results = state.schema.execute_stream(request);
