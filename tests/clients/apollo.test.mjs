@@ -28,6 +28,22 @@ function apollo() {
   return { client: new ApolloClient({ link, cache }), socket };
 }
 
+/** Every page of a list, fetched as fetchMore does (from the network, merged into the cached
+ * list by the field policy); the merged list as the cache holds it. */
+async function everyPage(client, query, variables, list) {
+  let page = list((await client.query({ query, variables })).data);
+  for (let pages = 1; page.pageInfo.hasNextPage; pages++) {
+    assert.ok(pages < 100, 'the pages end');
+    const more = await client.query({
+      query,
+      variables: { ...variables, after: page.pageInfo.endCursor },
+      fetchPolicy: 'network-only',
+    });
+    page = list(more.data);
+  }
+  return list(client.readQuery({ query, variables }));
+}
+
 const WITHDRAWALS = gql`
   query Withdrawals($after: String) {
     withdrawals(first: 10, after: $after) {
@@ -41,17 +57,7 @@ const WITHDRAWALS = gql`
 test('pages merge into one list in the cache, every record once', async () => {
   const { client, socket } = apollo();
   try {
-    let page = (await client.query({ query: WITHDRAWALS })).data.withdrawals;
-    while (page.pageInfo.hasNextPage) {
-      // As fetchMore does: from the network, merged into the cached list by the field policy.
-      const more = await client.query({
-        query: WITHDRAWALS,
-        variables: { after: page.pageInfo.endCursor },
-        fetchPolicy: 'network-only',
-      });
-      page = more.data.withdrawals;
-    }
-    const merged = client.readQuery({ query: WITHDRAWALS }).withdrawals;
+    const merged = await everyPage(client, WITHDRAWALS, {}, (data) => data.withdrawals);
     const ids = merged.edges.map((e) => e.node.id);
     assert.equal(ids.length, merged.totalCount);
     assert.equal(new Set(ids).size, ids.length);
@@ -78,18 +84,8 @@ test("a withdrawal's reactions page in the cache too", async () => {
   const { client, socket } = apollo();
   try {
     const slug = 'freedom-online-coalition-withdrawal';
-    let page = (await client.query({ query: REACTIONS, variables: { slug } })).data.withdrawal
-      .reactions;
-    assert.ok(page.totalCount >= 2, `${page.totalCount} reactions`);
-    while (page.pageInfo.hasNextPage) {
-      const more = await client.query({
-        query: REACTIONS,
-        variables: { slug, after: page.pageInfo.endCursor },
-        fetchPolicy: 'network-only',
-      });
-      page = more.data.withdrawal.reactions;
-    }
-    const merged = client.readQuery({ query: REACTIONS, variables: { slug } }).withdrawal.reactions;
+    const merged = await everyPage(client, REACTIONS, { slug }, (data) => data.withdrawal.reactions);
+    assert.ok(merged.totalCount >= 2, `${merged.totalCount} reactions`);
     const ids = merged.edges.map((e) => e.node.id);
     assert.equal(ids.length, merged.totalCount);
     assert.equal(new Set(ids).size, ids.length);
