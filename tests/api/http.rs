@@ -285,6 +285,38 @@ async fn graphiql_health_and_unknown_paths(app: TestApp) {
         let cache = file.headers.get("cache-control").unwrap().to_str().unwrap();
         assert!(cache.contains("immutable"), "{link}: {cache}");
     }
+    // Compressed once, in the encoding asked for, and decoding to the file itself.
+    let bundle = links
+        .iter()
+        .find(|l| l.ends_with("/graphiql.min.js"))
+        .unwrap();
+    let original = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/api/assets/graphiql/graphiql.min.js"
+    ))
+    .unwrap();
+    for (asked, served) in [
+        ("br", Some("br")),
+        ("gzip, deflate", Some("gzip")),
+        ("identity", None),
+    ] {
+        let file = app
+            .request(Method::GET, bundle, &[("accept-encoding", asked)], None)
+            .await;
+        let encoding = file
+            .headers
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            encoding.as_deref().filter(|e| *e != "identity"),
+            served,
+            "{asked}"
+        );
+        assert!(
+            file.text == original,
+            "{asked}: the bundle decodes to the file"
+        );
+    }
     let missing = links[0].rsplit_once('/').unwrap().0.to_owned() + "/nope.js";
     let reply = app.request(Method::GET, &missing, &[], None).await;
     assert_eq!(reply.status, 404);
