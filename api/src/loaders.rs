@@ -85,8 +85,9 @@ where
 /// A record's own list, one page per parent: the visible rows whose `column` is the parent's
 /// id, in `sort` order (then id), after the page's cursor; keyed by (parent, args). A page of
 /// parents costs one statement per distinct `args` (fields of one request usually share
-/// them): on PostgreSQL one index range per parent (a LATERAL join on the `(key, order, id)`
-/// index), on SQLite a window function. Each page reads `first + 1` rows, the last telling
+/// them): on PostgreSQL a LATERAL join, one index range per parent where a `(key, order, id)`
+/// index exists (a withdrawal's reactions; the other relations have their foreign key's
+/// index and sort each parent's rows), on SQLite a window function. Each page reads `first + 1` rows, the last telling
 /// whether another page follows.
 pub struct PageByColumn<E: Curated> {
     db: DatabaseConnection,
@@ -195,10 +196,8 @@ where
             by_args.entry(args).or_default().push(*key);
         }
         let mut out: HashMap<(i64, ChildArgs), Vec<E::Model>> = HashMap::new();
+        // `first: 0` still reads one row: whether a page follows.
         for (args, keys) in by_args {
-            if args.first == 0 {
-                continue;
-            }
             let rows = E::Model::find_by_statement(self.statement(&keys, args))
                 .all(&self.db)
                 .await?;

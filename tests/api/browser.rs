@@ -206,6 +206,22 @@ async fn exercise(client: &Client, app: &TestApp) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     assert_eq!(foreign, json!([]), "resources from elsewhere");
+    // And the page's own Content-Security-Policy let every one of them in: each script ran
+    // (its global is there) and each stylesheet applied (its rules are readable).
+    let loaded = client
+        .execute(
+            "return [typeof React, typeof ReactDOM, typeof GraphiQL, typeof GraphiQLPluginExplorer,
+                     typeof graphqlWs, document.styleSheets.length,
+                     [...document.styleSheets].every(sheet => sheet.cssRules.length > 0)];",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(
+        loaded,
+        json!(["object", "object", "function", "object", "object", 2, true]),
+        "scripts and stylesheets under the CSP"
+    );
 
     // The schema came by introspection: the explorer lists the root fields.
     client

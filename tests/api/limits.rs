@@ -279,6 +279,14 @@ async fn query_limits_refuse_bombs_before_the_database(app: TestApp) {
             "too complex",
         ),
         (format!("{{ {aliases} }}"), "root fields"),
+        // Nested full pages with aliases: refused, without overflowing the sum.
+        (
+            format!(
+                "{{ organizations(first: 100) {{ nodes {{ withdrawals(first: 100) {{ nodes {{ reactions(first: 100) {{ nodes {{ {} }} }} }} }} }} }} }}",
+                (0..29).map(|i| format!("r{i}: stakeholder {{ reactions(first: 100) {{ nodes {{ id }} }} }} ")).collect::<String>()
+            ),
+            "too complex",
+        ),
         ("query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }".to_owned(), "recursion depth"),
     ];
     for (query, needle) in cases {

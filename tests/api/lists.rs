@@ -446,6 +446,18 @@ async fn nested_lists_page_with_cursors(app: TestApp) {
         after = list["pageInfo"]["endCursor"].clone();
     };
     assert_eq!(total, 66, "the memorandum's withdrawals");
+    // An empty page still says whether the list has rows, as the top-level lists do.
+    let empty = app
+        .data(
+            "{ instrument(slug: \"memo-2026-01-07\") { withdrawals(first: 0) { nodes { id } pageInfo { hasNextPage } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(empty["instrument"]["withdrawals"]["nodes"], json!([]));
+    assert_eq!(
+        empty["instrument"]["withdrawals"]["pageInfo"]["hasNextPage"],
+        true
+    );
     assert_eq!(seen.len() as u64, total, "every one once");
     assert_eq!(pages, 10);
     let mut slugs: Vec<&String> = seen.iter().map(|(_, s)| s).collect();

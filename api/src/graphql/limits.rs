@@ -236,3 +236,16 @@ impl<'a> Counter<'a> {
         n
     }
 }
+
+/// The complexity of a list field: each row it may return costs its fields. Rows are `first`
+/// (or `last`) up to 100, the default largest page — a larger one is refused when it runs —
+/// or 20, the default page size. (The rule runs without the schema's data, so it cannot read
+/// the configured sizes; a server that raises them counts lists as at most 100 rows.)
+/// Saturating, and capped far above any budget, so that nested lists with many aliases cannot
+/// overflow the sum async-graphql makes of siblings.
+pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let rows = first.map_or(20, |n| n.clamp(0, 100) as usize);
+    rows.saturating_mul(child_complexity)
+        .saturating_add(1)
+        .min(1 << 40)
+}

@@ -82,7 +82,7 @@ macro_rules! list_query {
             $(#[$list_doc])*
             #[allow(clippy::too_many_arguments)]
             // Each requested row costs its fields: `first: 100` of a 10-field node is 1000.
-            #[graphql(complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
+            #[graphql(complexity = "crate::graphql::limits::cost(first.or(last), child_complexity)")]
             async fn $list(
                 &self,
                 ctx: &Context<'_>,

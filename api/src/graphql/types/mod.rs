@@ -211,7 +211,7 @@ macro_rules! curated_object {
             }
             /// The sources cited for this record, in the order they were cited, each with a
             /// note on what it supports.
-            #[graphql(complexity = "(first.unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
+            #[graphql(complexity = "crate::graphql::limits::cost(first, child_complexity)")]
             async fn sources(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -222,7 +222,7 @@ macro_rules! curated_object {
                 crate::graphql::types::citations(ctx, entity::enums::RecordKind::$kind, self.0.id, first, after).await
             }
             /// Corrections of claims in circulation that concern this record, oldest first.
-            #[graphql(complexity = "(first.unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
+            #[graphql(complexity = "crate::graphql::limits::cost(first, child_complexity)")]
             async fn corrections(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -234,7 +234,7 @@ macro_rules! curated_object {
             }
             $(
             $(#[$child_doc])*
-            #[graphql(complexity = "(first.unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
+            #[graphql(complexity = "crate::graphql::limits::cost(first, child_complexity)")]
             async fn $child(
                 &self,
                 ctx: &async_graphql::Context<'_>,
