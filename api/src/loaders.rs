@@ -91,6 +91,8 @@ where
 /// whether another page follows.
 pub struct PageByColumn<E: Curated> {
     db: DatabaseConnection,
+    /// Which list this is, so a connection's `totalCount` finds this loader.
+    relation: Relation,
     column: E::Column,
     sort: SortSpec<E>,
     statuses: Vec<RecordStatus>,
@@ -100,6 +102,10 @@ impl<E: Curated> PageByColumn<E> {
     /// The list's ordering: its cursors are the top-level list's in that ordering.
     pub fn sort(&self) -> &SortSpec<E> {
         &self.sort
+    }
+
+    pub fn relation(&self) -> Relation {
+        self.relation
     }
 
     fn statement(&self, keys: &[i64], args: &ChildArgs) -> Statement {
@@ -211,7 +217,7 @@ where
     }
 }
 
-/// A record's own lists, named for counting them.
+/// A record's own lists, named so that a connection's `totalCount` finds its loader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Relation {
     OrganizationWithdrawals,
@@ -223,89 +229,38 @@ pub enum Relation {
     StakeholderReactions,
 }
 
-/// How many visible rows each parent's list holds (`totalCount`), by (relation, parent): one
-/// grouped count per relation, asked only when a client selects `totalCount`.
-pub struct ChildCount {
-    db: DatabaseConnection,
-    statuses: Vec<RecordStatus>,
-}
+/// The key that asks a [`PageByColumn`] for the length of a parent's whole list
+/// (`totalCount`): one grouped count for every parent asked, only when a client selects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Total(pub i64);
 
-impl ChildCount {
-    async fn count<E: Curated>(
-        &self,
-        column: E::Column,
-        parents: Vec<i64>,
-    ) -> Result<Vec<(i64, i64)>, sea_orm::DbErr> {
-        E::find()
-            .select_only()
-            .column(column)
-            .column_as(E::id_column().count(), "n")
-            .filter(column.is_in(parents))
-            .filter(E::visible(&self.statuses))
-            .group_by(column)
-            .into_tuple::<(i64, i64)>()
-            .all(&self.db)
-            .await
-    }
-}
-
-impl Loader<(Relation, i64)> for ChildCount {
+impl<E> Loader<Total> for PageByColumn<E>
+where
+    E: Curated,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
     type Value = u64;
     type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[(Relation, i64)],
-    ) -> Result<HashMap<(Relation, i64), u64>, Self::Error> {
-        let mut by_relation: HashMap<Relation, Vec<i64>> = HashMap::new();
-        for (relation, parent) in keys {
-            by_relation.entry(*relation).or_default().push(*parent);
-        }
-        let mut out = HashMap::new();
-        for (relation, parents) in by_relation {
-            use reaction::Column as RC;
-            use withdrawal::Column as W;
-            let counts = match relation {
-                Relation::OrganizationWithdrawals => {
-                    self.count::<withdrawal::Entity>(W::OrganizationId, parents.clone())
-                        .await?
-                }
-                Relation::InstrumentWithdrawals => {
-                    self.count::<withdrawal::Entity>(W::InstrumentId, parents.clone())
-                        .await?
-                }
-                Relation::OrganizationStakeholders => {
-                    self.count::<stakeholder::Entity>(
-                        stakeholder::Column::OrganizationId,
-                        parents.clone(),
-                    )
-                    .await?
-                }
-                Relation::InstrumentReactions => {
-                    self.count::<reaction::Entity>(RC::InstrumentId, parents.clone())
-                        .await?
-                }
-                Relation::WithdrawalReactions => {
-                    self.count::<reaction::Entity>(RC::WithdrawalId, parents.clone())
-                        .await?
-                }
-                Relation::PactReactions => {
-                    self.count::<reaction::Entity>(RC::PactId, parents.clone())
-                        .await?
-                }
-                Relation::StakeholderReactions => {
-                    self.count::<reaction::Entity>(RC::StakeholderId, parents.clone())
-                        .await?
-                }
-            };
-            // A parent with no visible rows has no group: its count is 0.
-            for parent in parents {
-                out.insert((relation, parent), 0);
-            }
-            for (parent, n) in counts {
-                out.insert((relation, parent), n as u64);
-            }
-        }
+    async fn load(&self, keys: &[Total]) -> Result<HashMap<Total, u64>, Self::Error> {
+        let counts: Vec<(i64, i64)> = E::find()
+            .select_only()
+            .column(self.column)
+            .column_as(E::id_column().count(), "n")
+            .filter(self.column.is_in(keys.iter().map(|k| k.0)))
+            .filter(E::visible(&self.statuses))
+            .group_by(self.column)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        // A parent with no visible rows has no group: its count is 0.
+        let mut out: HashMap<Total, u64> = keys.iter().map(|k| (*k, 0)).collect();
+        out.extend(
+            counts
+                .into_iter()
+                .map(|(parent, n)| (Total(parent), n as u64)),
+        );
         Ok(out)
     }
 }
@@ -457,7 +412,6 @@ pub struct Loaders {
     pub reactions_by_pact: DataLoader<PageByColumn<reaction::Entity>>,
     pub reactions_by_stakeholder: DataLoader<PageByColumn<reaction::Entity>>,
     pub stakeholders_by_organization: DataLoader<PageByColumn<stakeholder::Entity>>,
-    pub child_count: DataLoader<ChildCount>,
     pub categories: DataLoader<ByColumn<organization_category::Entity>>,
     pub parties: DataLoader<ByColumn<pact_party::Entity>>,
     pub topics: DataLoader<ByColumn<pact_topic::Entity>>,
@@ -472,6 +426,25 @@ pub struct Loaders {
 }
 
 impl Loaders {
+    /// The length of one parent's list, counted with the other parents' of that relation.
+    pub async fn total(&self, relation: Relation, parent: i64) -> Result<u64, LoadError> {
+        let key = Total(parent);
+        let found = match relation {
+            Relation::OrganizationWithdrawals => {
+                self.withdrawals_by_organization.load_one(key).await
+            }
+            Relation::OrganizationStakeholders => {
+                self.stakeholders_by_organization.load_one(key).await
+            }
+            Relation::InstrumentWithdrawals => self.withdrawals_by_instrument.load_one(key).await,
+            Relation::InstrumentReactions => self.reactions_by_instrument.load_one(key).await,
+            Relation::WithdrawalReactions => self.reactions_by_withdrawal.load_one(key).await,
+            Relation::PactReactions => self.reactions_by_pact.load_one(key).await,
+            Relation::StakeholderReactions => self.reactions_by_stakeholder.load_one(key).await,
+        };
+        Ok(found?.unwrap_or(0))
+    }
+
     pub fn new(db: &DatabaseConnection, viewer: &Viewer) -> Self {
         let statuses = viewer.visible_statuses();
         fn by_id<E: Curated>(
@@ -514,6 +487,7 @@ impl Loaders {
         fn page_by<E>(
             db: &DatabaseConnection,
             statuses: &[RecordStatus],
+            relation: Relation,
             column: E::Column,
             sort: SortSpec<E>,
         ) -> DataLoader<PageByColumn<E>>
@@ -525,6 +499,7 @@ impl Loaders {
             DataLoader::new(
                 PageByColumn {
                     db: db.clone(),
+                    relation,
                     column,
                     sort,
                     statuses: statuses.to_vec(),
@@ -558,24 +533,54 @@ impl Loaders {
             pact: by_id(db, &statuses),
             source: by_id(db, &statuses),
             correction: by_id(db, &statuses),
-            withdrawals_by_organization: page_by(db, &statuses, W::OrganizationId, by_date()),
-            withdrawals_by_instrument: page_by(db, &statuses, W::InstrumentId, by_date()),
-            reactions_by_withdrawal: page_by(db, &statuses, RC::WithdrawalId, reacted()),
-            reactions_by_instrument: page_by(db, &statuses, RC::InstrumentId, reacted()),
-            reactions_by_pact: page_by(db, &statuses, RC::PactId, reacted()),
-            reactions_by_stakeholder: page_by(db, &statuses, RC::StakeholderId, reacted()),
+            withdrawals_by_organization: page_by(
+                db,
+                &statuses,
+                Relation::OrganizationWithdrawals,
+                W::OrganizationId,
+                by_date(),
+            ),
+            withdrawals_by_instrument: page_by(
+                db,
+                &statuses,
+                Relation::InstrumentWithdrawals,
+                W::InstrumentId,
+                by_date(),
+            ),
+            reactions_by_withdrawal: page_by(
+                db,
+                &statuses,
+                Relation::WithdrawalReactions,
+                RC::WithdrawalId,
+                reacted(),
+            ),
+            reactions_by_instrument: page_by(
+                db,
+                &statuses,
+                Relation::InstrumentReactions,
+                RC::InstrumentId,
+                reacted(),
+            ),
+            reactions_by_pact: page_by(
+                db,
+                &statuses,
+                Relation::PactReactions,
+                RC::PactId,
+                reacted(),
+            ),
+            reactions_by_stakeholder: page_by(
+                db,
+                &statuses,
+                Relation::StakeholderReactions,
+                RC::StakeholderId,
+                reacted(),
+            ),
             stakeholders_by_organization: page_by(
                 db,
                 &statuses,
+                Relation::OrganizationStakeholders,
                 stakeholder::Column::OrganizationId,
                 StakeholderOrder::NameAsc.spec(),
-            ),
-            child_count: DataLoader::new(
-                ChildCount {
-                    db: db.clone(),
-                    statuses: statuses.clone(),
-                },
-                tokio::spawn,
             ),
             categories: by_column(
                 db,

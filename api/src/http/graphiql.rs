@@ -75,9 +75,11 @@ pub fn page() -> HttpResponse {
         .body(html())
 }
 
-fn html() -> String {
-    format!(
-        r#"<!doctype html>
+fn html() -> &'static str {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    PAGE.get_or_init(|| {
+        format!(
+            r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -98,7 +100,8 @@ fn html() -> String {
 </body>
 </html>
 "#
-    )
+        )
+    })
 }
 
 /// GET /graphiql/{version}/{file}: one of the embedded files, cacheable for a year (a new

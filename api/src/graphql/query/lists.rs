@@ -3,7 +3,6 @@
 use crate::error::AppError;
 use crate::graphql::context::{data, limits};
 use crate::graphql::filters::*;
-use crate::graphql::types::page_info;
 use crate::graphql::types::*;
 use crate::service::curated::Curated;
 use crate::service::find_by_slug;
@@ -24,21 +23,17 @@ async fn page_of<E: Curated, T, P: FromPage<T>>(
 ) -> Result<P> {
     let d = data(ctx);
     let page = lists::list(&d.db, &d.viewer, condition?, &sort, &args, limits(ctx)).await?;
-    let page_info = page_info(
-        page.has_previous_page,
-        page.has_next_page,
-        page.rows.first().map(|(c, _)| c),
-        page.rows.last().map(|(c, _)| c),
-    );
     let rows = page
         .rows
         .into_iter()
         .map(|(cursor, m)| (cursor, wrap(m)))
         .collect();
-    Ok(P::from_page(
+    let info = ListInfo::new(d.db.clone(), page.count);
+    Ok(P::from_rows(
         rows,
-        page_info,
-        ListInfo::new(d.db.clone(), page.count),
+        page.has_previous_page,
+        page.has_next_page,
+        info,
     ))
 }
 

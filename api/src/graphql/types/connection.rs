@@ -5,8 +5,25 @@ use async_graphql::connection::PageInfo;
 use async_graphql::{Object, SimpleObject};
 
 /// Builds a connection from a page of rows.
-pub trait FromPage<T> {
+pub trait FromPage<T>: Sized {
     fn from_page(rows: Vec<(String, T)>, page_info: PageInfo, info: ListInfo) -> Self;
+
+    /// From rows and whether pages come before and after them; the page info's cursors are
+    /// the rows' ends.
+    fn from_rows(
+        rows: Vec<(String, T)>,
+        has_previous_page: bool,
+        has_next_page: bool,
+        info: ListInfo,
+    ) -> Self {
+        let page_info = page_info(
+            has_previous_page,
+            has_next_page,
+            rows.first().map(|(c, _)| c),
+            rows.last().map(|(c, _)| c),
+        );
+        Self::from_page(rows, page_info, info)
+    }
 }
 
 /// Declares `<Kind>Connection` and `<Kind>Edge` for one node type.

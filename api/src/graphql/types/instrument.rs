@@ -12,9 +12,9 @@ curated_object!(
     Instrument, Instrument,
     children: [
     /// The withdrawals it made, earliest announced first.
-    withdrawals: WithdrawalConnection = withdrawals_by_instrument, InstrumentWithdrawals, Withdrawal;
+    withdrawals: WithdrawalConnection = withdrawals_by_instrument, Withdrawal;
     /// Reactions to the act as a whole, earliest first.
-    reactions: ReactionConnection = reactions_by_instrument, InstrumentReactions, Reaction;
+    reactions: ReactionConnection = reactions_by_instrument, Reaction;
     ],
     {
     /// The form of the act.

@@ -57,12 +57,10 @@ impl ListInfo {
     pub async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         match self {
             Self::Query { db, count } => Ok(crate::service::page::count(db, count.clone()).await?),
-            Self::Children(relation, parent) => Ok(loaders(ctx)
-                .child_count
-                .load_one((*relation, *parent))
+            Self::Children(relation, parent) => loaders(ctx)
+                .total(*relation, *parent)
                 .await
-                .map_err(load_error)?
-                .unwrap_or(0)),
+                .map_err(load_error),
             Self::Known(n) => Ok(*n),
         }
     }
@@ -73,7 +71,7 @@ impl ListInfo {
 pub(crate) async fn child_page<E, T, P>(
     ctx: &Context<'_>,
     loader: &DataLoader<PageByColumn<E>>,
-    (relation, parent): (Relation, i64),
+    parent: i64,
     first: Option<i32>,
     after: Option<String>,
     wrap: fn(E::Model) -> T,
@@ -99,28 +97,19 @@ where
         .into_iter()
         .map(|m| (page::encode_cursor(sort, E::id_of(&m), &m), wrap(m)))
         .collect();
-    let info = page_info(
-        has_previous_page,
-        has_next_page,
-        rows.first().map(|(c, _)| c),
-        rows.last().map(|(c, _)| c),
-    );
-    Ok(P::from_page(
-        rows,
-        info,
-        ListInfo::Children(relation, parent),
-    ))
+    let info = ListInfo::Children(loader.loader().relation(), parent);
+    Ok(P::from_rows(rows, has_previous_page, has_next_page, info))
 }
 
 /// A page cut from a list loaded whole, as a connection.
 fn sliced<T, P: FromPage<T>>(slice: page::Slice<T>) -> P {
-    let info = page_info(
+    let info = ListInfo::Known(slice.total);
+    P::from_rows(
+        slice.rows,
         slice.has_previous_page,
         slice.has_next_page,
-        slice.rows.first().map(|(c, _)| c),
-        slice.rows.last().map(|(c, _)| c),
-    );
-    P::from_page(slice.rows, info, ListInfo::Known(slice.total))
+        info,
+    )
 }
 
 /// A page of the sources of a record, in the order they were cited.
@@ -169,14 +158,14 @@ pub(crate) async fn corrections_of(
 /// followed by the type's own fields.
 ///
 /// `children` declares the record's own lists as connections (`name: Connection = loader,
-/// Relation, NodeType;`). They are written here rather than in each type's body so that their
+/// NodeType;`). They are written here rather than in each type's body so that their
 /// complexity expressions and the `#[Object]` that reads them share one macro hygiene.
 macro_rules! curated_object {
     ($(#[$meta:meta])* $ty:ident, $kind:ident, { $($body:tt)* }) => {
         crate::graphql::types::curated_object!($(#[$meta])* $ty, $kind, children: [], { $($body)* });
     };
     ($(#[$meta:meta])* $ty:ident, $kind:ident,
-     children: [$($(#[$child_doc:meta])* $child:ident: $conn:ident = $loader:ident, $relation:ident, $node:ident;)*],
+     children: [$($(#[$child_doc:meta])* $child:ident: $conn:ident = $loader:ident, $node:ident;)*],
      { $($body:tt)* }) => {
         #[async_graphql::Object]
         $(#[$meta])*
@@ -243,8 +232,7 @@ macro_rules! curated_object {
                 #[graphql(desc = "Return those after this cursor.")] after: Option<String>,
             ) -> async_graphql::Result<crate::graphql::types::$conn> {
                 let loader = &crate::graphql::context::loaders(ctx).$loader;
-                let parent = (crate::loaders::Relation::$relation, self.0.id);
-                crate::graphql::types::child_page(ctx, loader, parent, first, after, crate::graphql::types::$node).await
+                crate::graphql::types::child_page(ctx, loader, self.0.id, first, after, crate::graphql::types::$node).await
             }
             )*
             $($body)*

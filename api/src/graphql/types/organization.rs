@@ -13,9 +13,9 @@ curated_object!(
     Organization, Organization,
     children: [
     /// The United States' withdrawals from it, earliest announced first.
-    withdrawals: WithdrawalConnection = withdrawals_by_organization, OrganizationWithdrawals, Withdrawal;
+    withdrawals: WithdrawalConnection = withdrawals_by_organization, Withdrawal;
     /// Stakeholders that speak for this body, by name.
-    stakeholders: StakeholderConnection = stakeholders_by_organization, OrganizationStakeholders, Stakeholder;
+    stakeholders: StakeholderConnection = stakeholders_by_organization, Stakeholder;
     ],
     {
     /// Its full name.

@@ -12,7 +12,7 @@ curated_object!(
     Pact, Pact,
     children: [
     /// Reactions to this pact, earliest first.
-    reactions: ReactionConnection = reactions_by_pact, PactReactions, Reaction;
+    reactions: ReactionConnection = reactions_by_pact, Reaction;
     ],
     {
     /// Its title.

@@ -12,7 +12,7 @@ curated_object!(
     Stakeholder, Stakeholder,
     children: [
     /// Their reactions, earliest first.
-    reactions: ReactionConnection = reactions_by_stakeholder, StakeholderReactions, Reaction;
+    reactions: ReactionConnection = reactions_by_stakeholder, Reaction;
     ],
     {
     /// Their name.

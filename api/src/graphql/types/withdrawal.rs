@@ -12,7 +12,7 @@ curated_object!(
     Withdrawal, Withdrawal,
     children: [
     /// Reactions to this withdrawal, earliest first.
-    reactions: ReactionConnection = reactions_by_withdrawal, WithdrawalReactions, Reaction;
+    reactions: ReactionConnection = reactions_by_withdrawal, Reaction;
     ],
     {
     /// The organization the United States is leaving (null if it is not visible to you).
