@@ -251,7 +251,10 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         config.rate_limit_anonymous,
         config.rate_limit_editor,
     ));
+    let renderer =
+        graphql::render::Renderer::new(limits, conn.clone(), auth.clone(), throttle.clone());
     Ok(AppState {
+        renderer,
         db: conn,
         schema,
         statements,

@@ -7,6 +7,7 @@ mod cache;
 mod canary;
 mod dataset;
 mod edits;
+mod export;
 mod hardening;
 mod hostile;
 mod http;

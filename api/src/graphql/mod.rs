@@ -9,6 +9,7 @@ pub mod limits;
 pub mod mutation;
 pub mod nul;
 pub mod query;
+pub mod render;
 pub mod scalars;
 pub mod subscription;
 pub mod types;

@@ -62,3 +62,21 @@ pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Htt
         .content_type(JSON)
         .json(error_body(code, message))
 }
+
+/// The answer for a service error outside GraphQL (the export, the feeds): its code's
+/// status, its client-facing message (the cause of an internal error is logged, not sent).
+pub fn app_error_response(err: &crate::error::AppError) -> HttpResponse {
+    let code = err.error_code();
+    if matches!(code, ErrorCode::Internal | ErrorCode::ServiceUnavailable) {
+        tracing::error!(error = ?err, "request failed");
+    }
+    let mut response = error_response(code.http_status(), code, &err.message());
+    if let Some(seconds) = err.retry_after() {
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+    }
+    response
+}

@@ -9,6 +9,7 @@
 mod body;
 mod caching;
 mod execute;
+pub mod export;
 mod graphiql;
 mod graphql;
 mod health;
@@ -46,6 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))
+    .route("/export/exodus.jsonl", web::get().to(export::jsonl))
+    .route("/export/{kind}.csv", web::get().to(export::csv))
     .default_service(web::to(not_found));
 }
 
@@ -191,7 +194,7 @@ fn security_headers() -> actix_web::middleware::DefaultHeaders {
 /// CORS for browsers: any origin (the data is public; no cookies are used) or an allow-list.
 /// Response headers browser code may read (the request id to quote in a report, when to
 /// retry, the ETag to revalidate with).
-const EXPOSED: [&str; 3] = ["x-request-id", "retry-after", "etag"];
+const EXPOSED: [&str; 4] = ["x-request-id", "retry-after", "etag", export::CURSOR_HEADER];
 
 /// CORS for browser apps: the configured origins and request headers (`*` for any), the
 /// headers above exposed, preflights cached for an hour.

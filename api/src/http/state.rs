@@ -38,4 +38,6 @@ pub struct AppState {
     pub connections: super::per_address::PerAddress,
     /// Per-address caps, timeouts and re-checks of websocket connections.
     pub ws: super::ws::WsPolicy,
+    /// Records and events in the API's shape, for the export, the feeds and webhooks.
+    pub renderer: crate::graphql::render::Renderer,
 }

@@ -6,6 +6,7 @@ pub mod codec;
 pub mod curated;
 pub mod editing;
 pub mod editors;
+pub mod export;
 pub mod history;
 pub mod ids;
 pub mod inputs;
