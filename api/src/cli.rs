@@ -251,10 +251,23 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         config.rate_limit_anonymous,
         config.rate_limit_editor,
     ));
+    if let Some(public) = config.public_url.as_deref().filter(|u| !u.is_empty()) {
+        let parsed = url::Url::parse(public)
+            .map_err(|e| anyhow::anyhow!("EXODUS_PUBLIC_URL {public:?} is not a URL: {e}"))?;
+        anyhow::ensure!(
+            matches!(parsed.scheme(), "http" | "https"),
+            "EXODUS_PUBLIC_URL {public:?} must be an http(s) address"
+        );
+    }
     let renderer =
         graphql::render::Renderer::new(limits, conn.clone(), auth.clone(), throttle.clone());
     Ok(AppState {
         renderer,
+        public_url: config
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty()),
         db: conn,
         schema,
         statements,

@@ -318,6 +318,11 @@ pub struct Config {
     #[arg(long, env = "EXODUS_PUBLIC_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub public_introspection: bool,
 
+    /// The address people reach this server at, such as https://exodus.example.org: the
+    /// base of the links in the Atom feeds. Unset, links use the request's scheme and Host.
+    #[arg(long, env = "EXODUS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
     /// Serve GraphiQL to browsers that open /graphql (from files built into the binary; it
     /// needs no internet). On by default, in production too: the data is public and GraphiQL
     /// is how people explore it. Off, browsers get the API's usual answers.

@@ -1,6 +1,7 @@
 //! Integration tests: the real app over real HTTP against a fresh database per test, on
 //! SQLite and on PostgreSQL.
 
+mod atom;
 mod auth;
 mod browser;
 mod cache;

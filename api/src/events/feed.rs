@@ -65,9 +65,24 @@ pub async fn read<C: ConnectionTrait>(
     after: i64,
     limit: u64,
 ) -> AppResult<(Vec<Change>, i64)> {
-    let mut query = revision::Entity::find().filter(revision::Column::Id.gt(after));
+    let query = revision::Entity::find()
+        .filter(revision::Column::Id.gt(after))
+        .filter(matching(filter));
+    let rows = query
+        .order_by_asc(revision::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let last = rows.last().map_or(after, |r| r.id);
+    let events = events(db, viewer, filter, rows.into_iter().map(Arc::new)).await?;
+    Ok((events, last))
+}
+
+/// The revisions a filter selects (whatever the viewer may see of them), as SQL.
+pub fn matching(filter: &FeedFilter) -> Condition {
+    let mut all = Condition::all();
     if !filter.kinds.is_empty() {
-        query = query.filter(revision::Column::RecordKind.is_in(filter.kinds.iter().copied()));
+        all = all.add(revision::Column::RecordKind.is_in(filter.kinds.iter().copied()));
     }
     if !filter.records.is_empty() {
         let any = filter.records.iter().fold(Condition::any(), |c, (k, id)| {
@@ -77,16 +92,48 @@ pub async fn read<C: ConnectionTrait>(
                     .add(revision::Column::RecordId.eq(*id)),
             )
         });
-        query = query.filter(any);
+        all = all.add(any);
     }
-    let rows = query
+    all
+}
+
+/// The sequence of the `n`-th newest revision (1 = the newest) at or below `at` that the
+/// filter selects; None when there are fewer.
+pub async fn nth_newest<C: ConnectionTrait>(
+    db: &C,
+    filter: &FeedFilter,
+    at: i64,
+    n: u64,
+) -> Result<Option<i64>, sea_orm::DbErr> {
+    revision::Entity::find()
+        .select_only()
+        .column(revision::Column::Id)
+        .filter(revision::Column::Id.lte(at))
+        .filter(matching(filter))
+        .order_by_desc(revision::Column::Id)
+        .offset(n.saturating_sub(1))
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await
+}
+
+/// The sequence of the oldest revision above `after` that the filter selects.
+pub async fn oldest_above<C: ConnectionTrait>(
+    db: &C,
+    filter: &FeedFilter,
+    after: i64,
+) -> Result<Option<i64>, sea_orm::DbErr> {
+    revision::Entity::find()
+        .select_only()
+        .column(revision::Column::Id)
+        .filter(revision::Column::Id.gt(after))
+        .filter(matching(filter))
         .order_by_asc(revision::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let last = rows.last().map_or(after, |r| r.id);
-    let events = events(db, viewer, filter, rows.into_iter().map(Arc::new)).await?;
-    Ok((events, last))
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await
 }
 
 /// Like [`read`], from revisions already in memory (the shared window of the newest ones):

@@ -6,6 +6,7 @@
 //! everything may use the leaves `state` (what handlers share) and `body` (media types and
 //! error bodies).
 
+mod atom;
 mod body;
 mod caching;
 mod execute;
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))
+    .route("/feeds/changes.atom", web::get().to(atom::changes))
     .route("/export/exodus.jsonl", web::get().to(export::jsonl))
     .route("/export/{kind}.csv", web::get().to(export::csv))
     .default_service(web::to(not_found));

@@ -40,4 +40,6 @@ pub struct AppState {
     pub ws: super::ws::WsPolicy,
     /// Records and events in the API's shape, for the export, the feeds and webhooks.
     pub renderer: crate::graphql::render::Renderer,
+    /// The base of absolute links (`EXODUS_PUBLIC_URL`), without a trailing slash.
+    pub public_url: Option<String>,
 }

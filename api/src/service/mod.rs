@@ -17,6 +17,7 @@ pub mod revision;
 pub mod search;
 pub mod snapshot;
 pub mod stats;
+pub mod summary;
 pub mod timeline;
 pub mod visibility;
 
