@@ -245,7 +245,25 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         config.persisted_queries,
         safelist,
     ));
-    let schema = graphql::build_schema(limits, Some(request_limits), Some(bus.clone()));
+    let webhook_settings = Arc::new(crate::webhooks::Settings {
+        guard: crate::webhooks::guard::Guard::new(
+            config.webhook_allow_http,
+            &config.webhook_allow_networks,
+        )
+        .map_err(|e| anyhow::anyhow!("EXODUS_WEBHOOK_ALLOW_NETWORKS: {e}"))?,
+        timeout: std::time::Duration::from_secs(config.webhook_timeout.max(1)),
+        concurrency: config.webhook_concurrency.max(1),
+        schedule: crate::webhooks::parse_schedule(&config.webhook_retry_schedule)
+            .map_err(|e| anyhow::anyhow!("EXODUS_WEBHOOK_RETRY_SCHEDULE: {e}"))?,
+        retention: std::time::Duration::from_secs(config.webhook_log_days * 86_400),
+        secret_grace: std::time::Duration::from_secs(config.webhook_secret_grace_hours * 3600),
+    });
+    let schema = graphql::build_schema(
+        limits,
+        Some(request_limits),
+        Some(bus.clone()),
+        Some(webhook_settings.clone()),
+    );
     let cors_origins = config.cors_origins.clone();
     let rate_limiter = Arc::new(crate::auth::throttle::RequestLimiter::new(
         config.rate_limit_anonymous,
@@ -261,6 +279,19 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     }
     let renderer =
         graphql::render::Renderer::new(limits, conn.clone(), auth.clone(), throttle.clone());
+    let metrics = Arc::new(http::metrics::Metrics::new());
+    let shutdown = http::shutdown::Shutdown::default();
+    if config.webhooks {
+        let deliverer = crate::webhooks::Webhooks::new(
+            conn.clone(),
+            bus.clone(),
+            renderer.clone(),
+            metrics.clone(),
+            (*webhook_settings).clone(),
+        )?;
+        let stopped = shutdown.clone();
+        deliverer.start(async move { stopped.wait().await });
+    }
     Ok(AppState {
         renderer,
         public_url: config
@@ -283,8 +314,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         responses: Arc::new(http::response_cache::ResponseCache::new(
             config.response_cache_mb.saturating_mul(1 << 20),
         )),
-        metrics: Arc::new(http::metrics::Metrics::new()),
-        shutdown: http::shutdown::Shutdown::default(),
+        metrics,
+        shutdown,
         websocket_slots: Arc::new(tokio::sync::Semaphore::new(config.max_websockets)),
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
         connections: http::per_address::PerAddress::new(config.max_connections_per_address),

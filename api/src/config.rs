@@ -318,6 +318,70 @@ pub struct Config {
     #[arg(long, env = "EXODUS_PUBLIC_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub public_introspection: bool,
 
+    /// Deliver webhooks from this process (every replica may: they share the work).
+    #[arg(long, env = "EXODUS_WEBHOOKS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub webhooks: bool,
+
+    /// Allow webhook URLs with plain http (tests, private deployments); https only when off.
+    #[arg(long, env = "EXODUS_WEBHOOK_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_http: bool,
+
+    /// Private, loopback or reserved addresses webhooks may reach anyway: a comma-separated
+    /// list of IP addresses and CIDR ranges ("10.0.0.0/8,127.0.0.1"). Empty: public only.
+    #[arg(
+        long,
+        env = "EXODUS_WEBHOOK_ALLOW_NETWORKS",
+        default_value = "",
+        global = true
+    )]
+    pub webhook_allow_networks: String,
+
+    /// Seconds a webhook receiver has to answer one delivery.
+    #[arg(
+        long,
+        env = "EXODUS_WEBHOOK_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout: u64,
+
+    /// Webhook deliveries in flight at once, over all endpoints.
+    #[arg(
+        long,
+        env = "EXODUS_WEBHOOK_CONCURRENCY",
+        default_value_t = 16,
+        global = true
+    )]
+    pub webhook_concurrency: usize,
+
+    /// The waits before each retry of a failed delivery (ms, s, m, h, d); after the last
+    /// retry fails, the endpoint is paused. The default spans about a day.
+    #[arg(
+        long,
+        env = "EXODUS_WEBHOOK_RETRY_SCHEDULE",
+        default_value = "5s,5m,30m,2h,5h,10h,10h",
+        global = true
+    )]
+    pub webhook_retry_schedule: String,
+
+    /// Days delivery attempts stay in the webhook delivery log.
+    #[arg(
+        long,
+        env = "EXODUS_WEBHOOK_LOG_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub webhook_log_days: u64,
+
+    /// Hours a rotated-out webhook secret keeps signing beside the new one, by default.
+    #[arg(
+        long,
+        env = "EXODUS_WEBHOOK_SECRET_GRACE_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub webhook_secret_grace_hours: u64,
+
     /// The address people reach this server at, such as https://exodus.example.org: the
     /// base of the links in the Atom feeds. Unset, links use the request's scheme and Host.
     #[arg(long, env = "EXODUS_PUBLIC_URL", global = true)]

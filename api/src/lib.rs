@@ -11,3 +11,4 @@ pub mod http;
 pub mod loaders;
 pub mod seed;
 pub mod service;
+pub mod webhooks;

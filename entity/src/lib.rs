@@ -17,4 +17,6 @@ pub mod revision;
 pub mod source;
 pub mod source_link;
 pub mod stakeholder;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 pub mod withdrawal;

@@ -9,6 +9,7 @@ mod m20260101_000001_init;
 mod m20260102_000001_settings;
 mod m20261126_000001_first_reactions;
 mod m20261126_000002_search_vectors;
+mod m20261202_000001_webhooks;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260102_000001_settings::Migration),
             Box::new(m20261126_000001_first_reactions::Migration),
             Box::new(m20261126_000002_search_vectors::Migration),
+            Box::new(m20261202_000001_webhooks::Migration),
         ]
     }
 }

@@ -24,3 +24,4 @@ mod sessions;
 mod sse;
 mod sweep;
 mod visibility;
+mod webhooks;

@@ -65,6 +65,19 @@ pub async fn read<C: ConnectionTrait>(
     after: i64,
     limit: u64,
 ) -> AppResult<(Vec<Change>, i64)> {
+    let (events, last, _) = read_counted(db, viewer, filter, after, limit).await?;
+    Ok((events, last))
+}
+
+/// Like [`read`], also saying how many revisions matched the filter (fewer than `limit`
+/// means the log was read to its end as it stood).
+pub async fn read_counted<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &FeedFilter,
+    after: i64,
+    limit: u64,
+) -> AppResult<(Vec<Change>, i64, u64)> {
     let query = revision::Entity::find()
         .filter(revision::Column::Id.gt(after))
         .filter(matching(filter));
@@ -73,9 +86,10 @@ pub async fn read<C: ConnectionTrait>(
         .limit(limit)
         .all(db)
         .await?;
+    let count = rows.len() as u64;
     let last = rows.last().map_or(after, |r| r.id);
     let events = events(db, viewer, filter, rows.into_iter().map(Arc::new)).await?;
-    Ok((events, last))
+    Ok((events, last, count))
 }
 
 /// The revisions a filter selects (whatever the viewer may see of them), as SQL.

@@ -13,6 +13,7 @@ pub mod render;
 pub mod scalars;
 pub mod subscription;
 pub mod types;
+pub mod webhooks;
 
 use crate::events::ChangeBus;
 use crate::service::{Limits, RequestLimits};
@@ -30,6 +31,7 @@ pub fn build_schema(
     limits: Limits,
     request: Option<RequestLimits>,
     bus: Option<ChangeBus>,
+    webhooks: Option<std::sync::Arc<crate::webhooks::Settings>>,
 ) -> ExodusSchema {
     let mut builder = Schema::build(
         query::Query::default(),
@@ -53,6 +55,9 @@ pub fn build_schema(
     if let Some(bus) = bus {
         builder = builder.data(bus);
     }
+    if let Some(w) = webhooks {
+        builder = builder.data(w);
+    }
     builder.finish()
 }
 
@@ -63,6 +68,7 @@ pub fn sdl() -> String {
             default_page_size: 20,
             max_page_size: 100,
         },
+        None,
         None,
         None,
     )

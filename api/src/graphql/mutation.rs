@@ -17,7 +17,12 @@ use std::future::Future;
 
 /// Every way to change Exodus.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountMutation, RecordMutation, EditMutation);
+pub struct Mutation(
+    AccountMutation,
+    RecordMutation,
+    EditMutation,
+    crate::graphql::webhooks::WebhookMutation,
+);
 
 /// Runs `work` in a transaction that commits only when it succeeds.
 async fn in_transaction<T, F, Fut>(ctx: &Context<'_>, work: F) -> AppResult<T>

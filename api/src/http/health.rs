@@ -54,6 +54,15 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 .json(body);
         }
     }
+    // Webhook lag, read now (a handful of rows): head - cursor per endpoint.
+    if let Ok(endpoints) = crate::webhooks::store::list(&state.db).await {
+        let head = state.bus.head();
+        let lags: Vec<(i64, i64)> = endpoints
+            .iter()
+            .map(|e| (e.id, (head - e.cursor).max(0)))
+            .collect();
+        state.metrics.webhook_lags(&lags);
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

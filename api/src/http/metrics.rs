@@ -26,6 +26,8 @@ pub struct Metrics {
     subscriptions: IntGauge,
     pool: IntGaugeVec,
     statements: IntCounter,
+    webhook_deliveries: IntCounterVec,
+    webhook_lag: IntGaugeVec,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -101,6 +103,22 @@ impl Metrics {
             "SQL statements sent to the database",
         )
         .expect("valid metric");
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "exodus_webhook_deliveries_total",
+                "Webhook delivery attempts by outcome (delivered, failed; paused counts endpoints paused)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let webhook_lag = IntGaugeVec::new(
+            Opts::new(
+                "exodus_webhook_lag_revisions",
+                "Revisions of the log an endpoint has not been brought past yet (head - cursor)",
+            ),
+            &["endpoint"],
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -111,6 +129,8 @@ impl Metrics {
             Box::new(subscriptions.clone()),
             Box::new(pool.clone()),
             Box::new(statements.clone()),
+            Box::new(webhook_deliveries.clone()),
+            Box::new(webhook_lag.clone()),
         ] {
             registry.register(metric).expect("metric names are unique");
         }
@@ -125,6 +145,8 @@ impl Metrics {
             subscriptions,
             pool,
             statements,
+            webhook_deliveries,
+            webhook_lag,
             operations: Mutex::new(HashSet::new()),
         }
     }
@@ -160,6 +182,22 @@ impl Metrics {
         self.websocket_operations
             .with_label_values(&[outcome])
             .inc();
+    }
+
+    /// A webhook delivery attempt's outcome ("delivered", "failed"), or "paused".
+    pub fn webhook_delivery(&self, outcome: &'static str) {
+        self.webhook_deliveries.with_label_values(&[outcome]).inc();
+    }
+
+    /// Each endpoint's lag, read now: (endpoint id, head - cursor). Endpoints deleted since
+    /// the last scrape disappear.
+    pub fn webhook_lags(&self, lags: &[(i64, i64)]) {
+        self.webhook_lag.reset();
+        for (id, lag) in lags {
+            self.webhook_lag
+                .with_label_values(&[id.to_string().as_str()])
+                .set(*lag);
+        }
     }
 
     /// A bounded, printable label for an operation (see `execute::root_label`); "-" when

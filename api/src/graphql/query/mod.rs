@@ -29,4 +29,5 @@ pub struct Query(
     stats::StatsQuery,
     timeline::TimelineQuery,
     lists::ListQuery,
+    crate::graphql::webhooks::WebhookQuery,
 );
