@@ -245,13 +245,20 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         config.persisted_queries,
         safelist,
     ));
+    // A lease lasts a minute and each acknowledged event renews it: an attempt must end well
+    // within it, or a second process could take the endpoint over mid-attempt.
+    anyhow::ensure!(
+        (1..=20).contains(&config.webhook_timeout),
+        "EXODUS_WEBHOOK_TIMEOUT must be between 1 and 20 seconds (got {})",
+        config.webhook_timeout
+    );
     let webhook_settings = Arc::new(crate::webhooks::Settings {
         guard: crate::webhooks::guard::Guard::new(
             config.webhook_allow_http,
             &config.webhook_allow_networks,
         )
         .map_err(|e| anyhow::anyhow!("EXODUS_WEBHOOK_ALLOW_NETWORKS: {e}"))?,
-        timeout: std::time::Duration::from_secs(config.webhook_timeout.max(1)),
+        timeout: std::time::Duration::from_secs(config.webhook_timeout),
         concurrency: config.webhook_concurrency.max(1),
         schedule: crate::webhooks::parse_schedule(&config.webhook_retry_schedule)
             .map_err(|e| anyhow::anyhow!("EXODUS_WEBHOOK_RETRY_SCHEDULE: {e}"))?,

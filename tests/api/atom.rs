@@ -338,6 +338,11 @@ async fn conditional_get_and_bad_parameters(app: TestApp) {
         ("/feeds/changes.atom?id=nonsense", 400, "BAD_USER_INPUT"),
         ("/feeds/changes.atom?page=-1", 400, "BAD_USER_INPUT"),
         ("/feeds/changes.atom?page=99999", 404, "NOT_FOUND"),
+        (
+            "/feeds/changes.atom?page=9223372036854775807",
+            404,
+            "NOT_FOUND",
+        ),
     ] {
         let reply = app.request(awc::http::Method::GET, bad, &[], None).await;
         assert_eq!(reply.status, status, "{bad}: {}", reply.text);

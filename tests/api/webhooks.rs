@@ -46,6 +46,7 @@ webhook_tests!(
     the_ssrf_guard_refuses_private_addresses,
     public_hooks_see_the_public_and_editors_hooks_see_drafts,
     only_admins_manage_webhooks,
+    an_admin_pause_holds_even_against_an_attempt_in_flight,
 );
 
 mod postgres_only {
@@ -742,4 +743,56 @@ async fn only_admins_manage_webhooks(app: TestApp) {
         )
         .await;
     assert_eq!(gone.code(), "NOT_FOUND");
+}
+
+async fn an_admin_pause_holds_even_against_an_attempt_in_flight(app: TestApp) {
+    let admin = app
+        .editor("hooks-admin@example.org", EditorRole::Admin)
+        .await;
+    let r = receiver().await;
+    *r.receiver.mode.lock().unwrap() = Mode::Hang;
+    let id = register(&app, &admin, &r, json!({})).await;
+    changes(&app, &admin, "in-flight", 2).await;
+    until("an attempt in flight", || {
+        r.receiver.attempts.load(Ordering::SeqCst) >= 1
+    })
+    .await;
+    // Paused while the attempt hangs: when it times out, its failure must not overwrite the
+    // pause, and nothing more is tried.
+    app.data_as(
+        &admin,
+        "mutation($id: ID!) { pauseWebhook(id: $id) { active } }",
+        json!({ "id": id }),
+    )
+    .await;
+    *r.receiver.mode.lock().unwrap() = Mode::Accept;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let s = state(&app, &admin, &id).await;
+    assert_eq!(s["active"], false);
+    assert_eq!(s["pausedReason"], "paused by an admin");
+    assert_eq!(r.receiver.attempts.load(Ordering::SeqCst), 1);
+    assert!(accepted_ids(&r).is_empty());
+    // A cursor from the future is refused; resuming delivers both changes.
+    let future = harness::serde_json::Value::String(base64_cursor(i64::from(i32::MAX)));
+    let refused = app
+        .query_as(
+            &admin,
+            "mutation($id: ID!, $a: String!) { replayWebhook(id: $id, after: $a) { cursor } }",
+            json!({ "id": id, "a": future }),
+        )
+        .await;
+    assert_eq!(refused.code(), "BAD_USER_INPUT");
+    app.data_as(
+        &admin,
+        "mutation($id: ID!) { resumeWebhook(id: $id) { active } }",
+        json!({ "id": id }),
+    )
+    .await;
+    until("both changes", || accepted_ids(&r).len() >= 2).await;
+}
+
+/// A change cursor for a sequence (the format clients hold: base64url of `change:N`).
+fn base64_cursor(sequence: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("change:{sequence}"))
 }

@@ -68,6 +68,11 @@ impl Renderer {
         auth: Arc<Auth>,
         throttle: Arc<LoginThrottle>,
     ) -> Self {
+        // Its own page limit: a record's sources come whole, whatever clients may ask for.
+        let limits = Limits {
+            max_page_size: limits.max_page_size.max(SOURCES),
+            ..limits
+        };
         let schema = Schema::build(Root, EmptyMutation, EmptySubscription)
             .data(limits)
             .finish();
@@ -166,9 +171,12 @@ impl Renderer {
 /// The event's own fields, for every shape that carries the event.
 const EVENT_FIELDS: &str = "id cursor kind action visible recordId at";
 
+/// The sources of a record rendered at most (the dataset's records cite a handful).
+const SOURCES: u32 = 1000;
+
 /// Every curated record's own fields.
 const COMMON: &str = "id slug status confidence version createdAt updatedAt \
-    sources(first: 100) { edges { node { note source { id } } } }";
+    sources(first: 1000) { edges { node { note source { id } } } }";
 
 const REPLACEMENT: &str = "{ pact { id slug title } organization { id slug name } \
     withdrawal { id slug } note confidence }";

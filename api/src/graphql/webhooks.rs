@@ -38,8 +38,8 @@ impl WebhookEndpoint {
         &self.0.description
     }
     /// Only changes to these kinds (all when empty).
-    async fn kinds(&self) -> Vec<RecordKind> {
-        store::filter(&self.0).kinds
+    async fn kinds(&self) -> Result<Vec<RecordKind>> {
+        Ok(store::filter(&self.0)?.kinds)
     }
     /// Only changes to these records (all when empty).
     async fn ids(&self) -> Vec<ID> {
@@ -293,6 +293,7 @@ impl WebhookMutation {
         after: Option<String>,
     ) -> Result<WebhookSecretPayload> {
         let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
         let input = validate_ids(input)?;
         let (model, secret) =
             admin::register(&d.db, settings(ctx)?, &d.viewer, input, after.as_deref()).await?;
@@ -311,6 +312,7 @@ impl WebhookMutation {
         #[graphql(desc = "Its settings.")] input: WebhookInput,
     ) -> Result<WebhookEndpoint> {
         let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
         let input = validate_ids(input)?;
         let id = endpoint_id(&id)?;
         let model = admin::update(
@@ -332,6 +334,7 @@ impl WebhookMutation {
         #[graphql(desc = "The webhook's id.")] id: ID,
     ) -> Result<WebhookEndpoint> {
         let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
         Ok(WebhookEndpoint(
             admin::pause(&d.db, &d.viewer, endpoint_id(&id)?).await?,
         ))
@@ -344,6 +347,7 @@ impl WebhookMutation {
         #[graphql(desc = "The webhook's id.")] id: ID,
     ) -> Result<WebhookEndpoint> {
         let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
         Ok(WebhookEndpoint(
             admin::resume(&d.db, &d.viewer, endpoint_id(&id)?).await?,
         ))
@@ -358,6 +362,7 @@ impl WebhookMutation {
         after: String,
     ) -> Result<WebhookEndpoint> {
         let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
         Ok(WebhookEndpoint(
             admin::replay(&d.db, &d.viewer, endpoint_id(&id)?, &after).await?,
         ))
@@ -373,6 +378,7 @@ impl WebhookMutation {
         grace_hours: Option<i32>,
     ) -> Result<WebhookSecretPayload> {
         let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
         let (model, secret) = admin::rotate(
             &d.db,
             settings(ctx)?,
@@ -394,6 +400,7 @@ impl WebhookMutation {
         #[graphql(desc = "The webhook's id.")] id: ID,
     ) -> Result<ID> {
         let d = data(ctx);
+        crate::service::editing::require_admin(&d.viewer)?;
         admin::delete(&d.db, &d.viewer, endpoint_id(&id)?).await?;
         Ok(id)
     }

@@ -24,8 +24,7 @@ use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Category, Entry, Feed, FixedDateTime, Generator, Link, Person, Text};
 use chrono::{DateTime, Utc};
 use entity::enums::RecordKind;
-use entity::revision;
-use sea_orm::{EntityTrait, Iterable};
+use sea_orm::Iterable;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -46,6 +45,9 @@ struct Params {
 
 /// `GET /feeds/changes.atom`.
 pub async fn changes(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(refused) = super::export::rate_limited(&req, &state) {
+        return refused;
+    }
     match answer(&req, &state).await {
         Ok(response) => response,
         Err(e) => super::body::app_error_response(&e),
@@ -66,7 +68,7 @@ async fn answer(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> 
             Some(sequence) => (page_of(sequence) * PAGE, head, false),
             None => (0, head, false),
         },
-        Some(k) if complete(k) => (k * PAGE, (k + 1) * PAGE, true),
+        Some(k) if k < head / PAGE && complete(k) => (k * PAGE, (k + 1) * PAGE, true),
         Some(k) => {
             return Err(AppError::NotFound(format!(
                 "page {k} is not complete yet: the log has {head} revisions and a page holds \
@@ -94,10 +96,9 @@ async fn answer(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> 
         .render(Shape::Entry, &Viewer::Anonymous, changes.clone())
         .await?;
     let base = base_url(req, state);
-    let updated = match changes.last() {
-        Some(c) => c.revision.at,
-        None => time_of(state, through).await?,
-    };
+    // An empty document says nothing changed in it: the epoch (the time of the revision it
+    // ends at could be a hidden one's, which the public may not learn).
+    let updated = changes.last().map(|c| c.revision.at).unwrap_or_default();
     let links = Links {
         base: &base,
         canonical: &params.canonical,
@@ -123,8 +124,10 @@ async fn answer(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> 
     let etag = format!("\"{}\"", hex(&Sha256::digest(body.as_bytes())[..16]));
     // HTTP dates have whole seconds: a document made in the second of its newest change could
     // be followed by another change in that second, which a client's If-Modified-Since would
-    // then hide. Such a document has no Last-Modified (its ETag still validates it).
-    let modified = (Utc::now().timestamp() > updated.timestamp()).then_some(updated);
+    // then hide. Such a document has no Last-Modified (its ETag still validates it). Nor has
+    // an archive: a takedown removes entries from it, which can move its newest entry back in
+    // time, and If-Modified-Since would then keep the taken-down content in readers.
+    let modified = (!archive && Utc::now().timestamp() > updated.timestamp()).then_some(updated);
     let fresh = match req.headers().get(header::IF_NONE_MATCH) {
         Some(_) => caching::not_modified(req, &etag),
         None => match (modified, if_modified_since(req)) {
@@ -169,15 +172,6 @@ async fn read(
         .into_iter()
         .filter(|c| c.revision.id <= through)
         .collect())
-}
-
-/// When revision `sequence` was made (the feed's `updated` when no entry says it); the
-/// epoch for an empty log.
-async fn time_of(state: &AppState, sequence: i64) -> AppResult<DateTime<Utc>> {
-    let found = revision::Entity::find_by_id(sequence)
-        .one(&state.db)
-        .await?;
-    Ok(found.map(|r| r.at).unwrap_or_default())
 }
 
 fn params(query: &str) -> AppResult<Params> {
@@ -261,12 +255,25 @@ impl Links<'_> {
     }
 }
 
+/// `EXODUS_PUBLIC_URL`, else the request's own Host (Exodus serves plain http; behind a TLS
+/// proxy, set the public URL). Forwarding headers are not trusted: anyone can send them, and
+/// a cache would keep the links they made.
 fn base_url(req: &HttpRequest, state: &AppState) -> String {
     if let Some(url) = &state.public_url {
         return url.clone();
     }
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| req.app_config().host().to_owned());
+    format!("http://{host}")
 }
 
 fn link(rel: &str, href: String) -> Link {

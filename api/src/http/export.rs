@@ -32,8 +32,24 @@ pub const ATTRIBUTION: &str = "Exodus — the record of the United States' withd
 /// The header that names the change cursor an export is consistent with.
 pub const CURSOR_HEADER: &str = "exodus-change-cursor";
 
+/// The per-address rate limit, as for GraphQL requests: an export or a feed costs a reader
+/// one request, and renders much. Some(answer) when the address is over it.
+pub(super) fn rate_limited(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
+    let address = req.peer_addr().map(|a| a.ip());
+    match state.rate_limiter.check(&Viewer::Anonymous, address) {
+        Ok(()) => None,
+        Err(e) => {
+            state.metrics.rate_limited("address");
+            Some(super::body::app_error_response(&e))
+        }
+    }
+}
+
 /// `GET /export/exodus.jsonl`.
 pub async fn jsonl(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(refused) = rate_limited(&req, &state) {
+        return refused;
+    }
     let at = match head(&state).await {
         Ok(at) => at,
         Err(e) => return super::body::app_error_response(&e),
@@ -73,6 +89,9 @@ pub async fn csv(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    if let Some(refused) = rate_limited(&req, &state) {
+        return refused;
+    }
     let Some(kind) = RecordKind::iter().find(|k| file_name(*k) == path.as_str()) else {
         let known: Vec<String> = RecordKind::iter()
             .map(|k| format!("{}.csv", file_name(k)))
@@ -229,6 +248,16 @@ fn actix_errors(
     })
 }
 
+/// Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return first) gets a leading apostrophe, as OWASP advises for CSV exports: the sources
+/// quoted in the dataset are the public's, not ours.
+fn spreadsheet_safe(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
 fn push_line(out: &mut Vec<u8>, value: &Value) {
     // A Value always serializes.
     serde_json::to_writer(&mut *out, value).unwrap_or_default();
@@ -252,7 +281,7 @@ fn csv_row(cells: impl Iterator<Item = String>) -> Bytes {
 fn cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => spreadsheet_safe(s),
         Value::Bool(_) | Value::Number(_) => value.to_string(),
         Value::Object(o) => match (o.get("id"), o.get("edges")) {
             (Some(Value::String(id)), _) => id.clone(),
@@ -276,5 +305,27 @@ fn cell(value: &Value) -> String {
                 value.to_string()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_never_run_as_formulas_and_references_are_ids() {
+        assert_eq!(cell(&json!("=HYPERLINK(\"x\")")), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell(&json!("-1 point")), "'-1 point");
+        assert_eq!(cell(&json!("A plain text")), "A plain text");
+        assert_eq!(cell(&json!(-3)), "-3");
+        assert_eq!(cell(&json!({ "id": "T3JnOjE", "name": "x" })), "T3JnOjE");
+        assert_eq!(cell(&json!(["ai", "cyber"])), "ai; cyber");
+        assert_eq!(
+            cell(
+                &json!([{ "__typename": "Pact", "id": "a" }, { "__typename": "Pact", "id": "b" }])
+            ),
+            "a; b"
+        );
+        assert_eq!(cell(&Value::Null), "");
     }
 }

@@ -41,6 +41,11 @@ GraphiQL: write queries with autocompletion and the schema's documentation.</li>
 clients.</li>
 <li><code>ws://…/graphql</code> — subscriptions (graphql-transport-ws, graphql-ws), resumable
 from a cursor.</li>
+<li><a href="/feeds/changes.atom">/feeds/changes.atom</a> — the changes as an Atom feed, for
+feed readers (<code>?kind=WITHDRAWAL</code> filters).</li>
+<li><a href="/export/exodus.jsonl">/export/exodus.jsonl</a> — every public record, naming the change
+cursor to follow from; <code>/export/withdrawals.csv</code> and the other kinds for spreadsheets.
+Data under CC BY 4.0.</li>
 <li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a> — health.</li>
 </ul>
 <h2>First queries</h2>

@@ -27,12 +27,26 @@ pub async fn register(
     check_description(&input.description)?;
     // From the given cursor, or only what happens from now on.
     let cursor = match after {
-        Some(c) => feed::decode_cursor(c)?,
+        Some(c) => known_cursor(db, c).await?,
         None => feed::head(db).await?,
     };
     let secret = secret::generate().map_err(AppError::Internal)?;
     let model = store::register(db, input, secret.clone(), cursor, admin).await?;
     Ok((model, secret))
+}
+
+/// A change cursor the log has reached: one from the future would silently skip every change
+/// until the log caught up with it.
+async fn known_cursor(db: &DatabaseConnection, cursor: &str) -> AppResult<i64> {
+    let sequence = feed::decode_cursor(cursor)?;
+    let head = feed::head(db).await?;
+    if sequence > head {
+        return Err(AppError::bad_input(format!(
+            "the cursor {cursor:?} is ahead of the change feed; use one the feed, an export or \
+             a delivery gave"
+        )));
+    }
+    Ok(sequence)
 }
 
 fn check_description(text: &str) -> AppResult<()> {
@@ -112,7 +126,7 @@ pub async fn replay(
     after: &str,
 ) -> AppResult<endpoint::Model> {
     require_admin(viewer)?;
-    let cursor = feed::decode_cursor(after)?;
+    let cursor = known_cursor(db, after).await?;
     store::edit(db, id, None, |row| {
         row.cursor = Set(cursor);
         row.failures = Set(0);

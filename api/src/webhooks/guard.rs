@@ -81,15 +81,22 @@ impl Guard {
         let url = self.check_url(text)?;
         if let Some(url::Host::Domain(name)) = url.host() {
             let port = url.port_or_known_default().unwrap_or(443);
-            let found: Vec<IpAddr> = tokio::net::lookup_host((name, port))
-                .await
-                .map_err(|e| {
-                    AppError::bad_input(format!(
-                        "the webhook host {name:?} cannot be resolved: {e}"
-                    ))
-                })?
-                .map(|a| a.ip())
-                .collect();
+            let lookup = tokio::net::lookup_host((name, port));
+            let found: Vec<IpAddr> =
+                tokio::time::timeout(std::time::Duration::from_secs(5), lookup)
+                    .await
+                    .map_err(|_| {
+                        AppError::bad_input(format!(
+                            "the webhook host {name:?} did not resolve within 5 s"
+                        ))
+                    })?
+                    .map_err(|e| {
+                        AppError::bad_input(format!(
+                            "the webhook host {name:?} cannot be resolved: {e}"
+                        ))
+                    })?
+                    .map(|a| a.ip())
+                    .collect();
             if !found.iter().any(|ip| self.allows(*ip)) {
                 let seen: Vec<String> = found.iter().map(ToString::to_string).collect();
                 return Err(AppError::bad_input(format!(
@@ -138,7 +145,9 @@ impl Resolve for GuardedResolver {
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        // IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible (::a.b.c.d) forms
+        // reach the IPv4 address: judge that one (`::1` reads as 0.0.0.1, refused too).
+        IpAddr::V6(v6) => match v6.to_ipv4() {
             Some(v4) => is_public_v4(v4),
             None => is_public_v6(v6),
         },
@@ -158,18 +167,23 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
         || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
         || (a == 198 && (18..20).contains(&b)) // benchmarking
+        || (a == 192 && b == 88 && c == 99) // 6to4 relays
         || a >= 240) // reserved
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let [first, second, ..] = ip.segments();
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00 // unique local
         || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
-        || first == 0x0064 && ip.segments()[1] == 0xff9b) // NAT64, may reach private v4
+        || (first & 0xffc0) == 0xfec0 // site-local (deprecated)
+        || first == 0x2002 // 6to4: embeds any IPv4 address
+        || (first == 0x2001 && second < 0x0200) // IETF protocol assignments, Teredo
+        || (first == 0x2001 && second == 0x0db8) // documentation
+        || (first == 0x0064 && second == 0xff9b) // NAT64: may reach private IPv4
+        || (first == 0 && second == 0)) // ::ffff:0:a.b.c.d and other embedded forms
 }
 
 #[cfg(test)]
@@ -191,6 +205,13 @@ mod tests {
             "fd00::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "::ffff:0:127.0.0.1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "64:ff9b::10.0.0.1",
+            "192.88.99.1",
         ] {
             assert!(!is_public(refused.parse().unwrap()), "{refused}");
         }

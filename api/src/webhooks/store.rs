@@ -33,15 +33,27 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// The feed filter an endpoint's settings describe.
-pub fn filter(e: &endpoint::Model) -> FeedFilter {
-    let kinds: Vec<RecordKind> = serde_json::from_str(&e.kinds).unwrap_or_default();
-    let globals: Vec<String> = serde_json::from_str(&e.records).unwrap_or_default();
-    FeedFilter {
+/// The feed filter an endpoint's settings describe. A stored filter that does not read is an
+/// error, never "everything" (which an empty filter means).
+pub fn filter(e: &endpoint::Model) -> AppResult<FeedFilter> {
+    let unreadable = |what: &str| {
+        AppError::Internal(anyhow::anyhow!(
+            "webhook {}: its {what} filter does not read",
+            e.id
+        ))
+    };
+    let kinds: Vec<RecordKind> = serde_json::from_str(&e.kinds).map_err(|_| unreadable("kinds"))?;
+    let globals: Vec<String> = serde_json::from_str(&e.records).map_err(|_| unreadable("ids"))?;
+    let records = globals
+        .iter()
+        .map(|g| ids::decode(g))
+        .collect::<AppResult<Vec<_>>>()
+        .map_err(|_| unreadable("ids"))?;
+    Ok(FeedFilter {
         kinds,
-        records: globals.iter().filter_map(|g| ids::decode(g).ok()).collect(),
+        records,
         include_drafts: e.editors,
-    }
+    })
 }
 
 fn check_records(records: &[String]) -> AppResult<()> {
@@ -202,12 +214,13 @@ fn placeholders(backend: DbBackend, sql: &str) -> String {
 }
 
 /// Leases up to `limit` endpoints that have work (active, due, not leased, behind `head`) to
-/// `owner` until `until`. On PostgreSQL the candidates are locked with `FOR UPDATE SKIP
+/// `token` (this claim's own: a later claim of the same endpoint, even by this process, has
+/// another, so a delivery that outlived its lease cannot write over it) until `until`. On PostgreSQL the candidates are locked with `FOR UPDATE SKIP
 /// LOCKED`, so replicas claiming at once take different endpoints without waiting on each
 /// other; the lease then keeps them apart for the delivery's duration. SQLite has one writer.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
-    owner: &str,
+    token: &str,
     now: i64,
     until: i64,
     head: i64,
@@ -231,7 +244,7 @@ pub async fn claim<C: ConnectionTrait>(
             backend,
             placeholders(backend, &sql),
             [
-                owner.into(),
+                token.into(),
                 until.into(),
                 true.into(),
                 now.into(),
@@ -255,12 +268,12 @@ pub async fn claim<C: ConnectionTrait>(
 }
 
 /// Moves the cursor on after a delivery (or past revisions with nothing for the endpoint) and
-/// renews the lease. False when the lease was lost (another process took over, or an admin
-/// replayed or deleted the endpoint): the caller stops.
+/// renews the lease. False when the delivery must stop: the lease was lost (another claim
+/// took over, an admin replayed or deleted the endpoint) or an admin changed or paused it
+/// since it was claimed (its version moved), so that new settings apply from the next claim.
 pub async fn advance<C: ConnectionTrait>(
     db: &C,
-    id: i64,
-    owner: &str,
+    e: &endpoint::Model,
     from: i64,
     to: i64,
     lease_until: i64,
@@ -269,8 +282,10 @@ pub async fn advance<C: ConnectionTrait>(
         .col_expr(endpoint::Column::Cursor, Expr::value(to))
         .col_expr(endpoint::Column::Failures, Expr::value(0))
         .col_expr(endpoint::Column::LeaseUntil, Expr::value(lease_until))
-        .filter(endpoint::Column::Id.eq(id))
-        .filter(endpoint::Column::LeaseOwner.eq(owner))
+        .filter(endpoint::Column::Id.eq(e.id))
+        .filter(endpoint::Column::LeaseOwner.eq(e.lease_owner.clone()))
+        .filter(endpoint::Column::Version.eq(e.version))
+        .filter(endpoint::Column::Active.eq(true))
         .filter(endpoint::Column::Cursor.eq(from))
         .exec(db)
         .await?;
@@ -278,11 +293,11 @@ pub async fn advance<C: ConnectionTrait>(
 }
 
 /// Records a failed attempt: the next one not before `next_at`, or the endpoint paused with
-/// `pause` as the reason; the lease is released.
+/// `pause` as the reason; the lease is released. Nothing is written when the claim is no
+/// longer this one's or an admin changed the endpoint meanwhile.
 pub async fn fail<C: ConnectionTrait>(
     db: &C,
-    id: i64,
-    owner: &str,
+    e: &endpoint::Model,
     failures: i32,
     next_at: i64,
     pause: Option<String>,
@@ -300,38 +315,43 @@ pub async fn fail<C: ConnectionTrait>(
             .col_expr(endpoint::Column::Active, Expr::value(false))
             .col_expr(endpoint::Column::PausedReason, Expr::value(Some(reason)));
     }
-    update
-        .filter(endpoint::Column::Id.eq(id))
-        .filter(endpoint::Column::LeaseOwner.eq(owner))
+    let done = update
+        .filter(endpoint::Column::Id.eq(e.id))
+        .filter(endpoint::Column::LeaseOwner.eq(e.lease_owner.clone()))
+        .filter(endpoint::Column::Version.eq(e.version))
         .exec(db)
         .await?;
+    if done.rows_affected == 0 {
+        // Changed by an admin meanwhile: their settings stand; only the lease goes back.
+        release(db, e).await?;
+    }
     Ok(())
 }
 
-/// Gives the lease back.
-pub async fn release<C: ConnectionTrait>(db: &C, id: i64, owner: &str) -> AppResult<()> {
+/// Gives the lease back, if it is still this claim's.
+pub async fn release<C: ConnectionTrait>(db: &C, e: &endpoint::Model) -> AppResult<()> {
     endpoint::Entity::update_many()
         .col_expr(
             endpoint::Column::LeaseOwner,
             Expr::value(Option::<String>::None),
         )
         .col_expr(endpoint::Column::LeaseUntil, Expr::value(0i64))
-        .filter(endpoint::Column::Id.eq(id))
-        .filter(endpoint::Column::LeaseOwner.eq(owner))
+        .filter(endpoint::Column::Id.eq(e.id))
+        .filter(endpoint::Column::LeaseOwner.eq(e.lease_owner.clone()))
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// Gives back every lease this process holds.
-pub async fn release_all<C: ConnectionTrait>(db: &C, owner: &str) -> AppResult<()> {
+/// Gives back every lease this process holds (its claims' tokens start with `process:`).
+pub async fn release_all<C: ConnectionTrait>(db: &C, process: &str) -> AppResult<()> {
     endpoint::Entity::update_many()
         .col_expr(
             endpoint::Column::LeaseOwner,
             Expr::value(Option::<String>::None),
         )
         .col_expr(endpoint::Column::LeaseUntil, Expr::value(0i64))
-        .filter(endpoint::Column::LeaseOwner.eq(owner))
+        .filter(endpoint::Column::LeaseOwner.starts_with(format!("{process}:")))
         .exec(db)
         .await?;
     Ok(())

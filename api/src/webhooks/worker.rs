@@ -37,8 +37,12 @@ pub struct Webhooks {
     metrics: Arc<Metrics>,
     settings: Settings,
     client: reqwest::Client,
-    /// This process's name in leases.
+    /// This process's name: the prefix of its claims' lease tokens.
     owner: String,
+    /// Set when the process stops: deliveries in flight end after their current attempt.
+    stopping: std::sync::atomic::AtomicBool,
+    /// One permit per delivery in flight (`EXODUS_WEBHOOK_CONCURRENCY`).
+    slots: Arc<Semaphore>,
 }
 
 /// What one attempt came to.
@@ -69,6 +73,9 @@ impl Webhooks {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
             .dns_resolver(Arc::new(GuardedResolver(Arc::new(settings.guard.clone()))))
+            // A proxy from the environment would resolve the receivers' names itself, out of
+            // the guard's sight.
+            .no_proxy()
             .user_agent(concat!("Exodus-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Arc::new(Self {
@@ -76,15 +83,18 @@ impl Webhooks {
             bus,
             renderer,
             metrics,
-            settings,
             client,
             owner: uuid::Uuid::new_v4().to_string(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+            settings,
         }))
     }
 
-    /// Runs the loop until `stop` resolves; then gives back this process's leases, so that
-    /// another process (or this one restarted) takes over at once rather than after they
-    /// expire. A delivery in flight then finds its lease gone and stops.
+    /// Runs the loop until `stop` resolves. Then no new delivery starts, those in flight
+    /// finish their attempt (up to the timeout), and the process gives its leases back, so
+    /// that another process (or this one restarted) takes over at once rather than after
+    /// they expire.
     pub fn start(self: Arc<Self>, stop: impl std::future::Future<Output = ()> + Send + 'static) {
         tokio::spawn(async move {
             let me = self.clone();
@@ -92,6 +102,11 @@ impl Webhooks {
                 _ = me.run() => {}
                 _ = stop => {}
             }
+            self.stopping
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            let all = self.settings.concurrency.max(1) as u32;
+            let grace = self.settings.timeout + Duration::from_secs(2);
+            let _ = tokio::time::timeout(grace, self.slots.acquire_many(all)).await;
             if let Err(e) = store::release_all(&self.db, &self.owner).await {
                 tracing::warn!(error = ?e, "giving back webhook leases failed; they expire");
             }
@@ -99,7 +114,6 @@ impl Webhooks {
     }
 
     async fn run(self: Arc<Self>) {
-        let slots = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
         let mut wake = self.bus.subscribe();
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -113,15 +127,16 @@ impl Webhooks {
                 pruned = Instant::now();
                 self.prune().await;
             }
-            let free = slots.available_permits();
+            let free = self.slots.available_permits();
             if free == 0 {
                 continue;
             }
             let now = store::now_ms();
             let until = now + LEASE.as_millis() as i64;
+            let token = format!("{}:{}", self.owner, uuid::Uuid::new_v4());
             let claimed = match store::claim(
                 &self.db,
-                &self.owner,
+                &token,
                 now,
                 until,
                 self.bus.head(),
@@ -136,19 +151,42 @@ impl Webhooks {
                 }
             };
             for e in claimed {
-                let Ok(permit) = slots.clone().acquire_owned().await else {
+                let Ok(permit) = self.slots.clone().acquire_owned().await else {
                     return;
                 };
                 let me = self.clone();
                 tokio::spawn(async move {
-                    let id = e.id;
-                    if let Err(err) = me.serve(e).await {
-                        tracing::warn!(endpoint = id, error = ?err, "webhook delivery stopped; will retry");
-                        let _ = store::release(&me.db, id, &me.owner).await;
+                    if let Err(err) = me.serve(&e).await {
+                        me.broke(&e, err).await;
                     }
                     drop(permit);
                 });
             }
+        }
+    }
+
+    /// A delivery that stopped on an error of ours (the database, rendering): it is retried
+    /// on the schedule like a failed attempt, so it neither spins nor is forgotten; only an
+    /// unreachable database never pauses the endpoint.
+    async fn broke(&self, e: &endpoint::Model, err: AppError) {
+        tracing::warn!(endpoint = e.id, error = ?err, "webhook delivery stopped; will retry");
+        let result = match err {
+            AppError::Unavailable(_) => {
+                let next = store::now_ms() + jittered(Duration::from_secs(5));
+                store::fail(&self.db, e, e.failures, next, None).await
+            }
+            other => {
+                let attempt = Attempt {
+                    status: None,
+                    error: Some(format!("Exodus could not prepare it: {}", other.message())),
+                    latency: Duration::ZERO,
+                    hopeless: false,
+                };
+                self.failed(e, e.failures + 1, attempt).await
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = ?e, "recording a webhook failure failed; the lease expires");
         }
     }
 
@@ -164,7 +202,7 @@ impl Webhooks {
 
     /// Delivers to one leased endpoint until it is caught up, an attempt fails, or the lease
     /// is lost; then gives the lease back.
-    async fn serve(&self, e: endpoint::Model) -> AppResult<()> {
+    async fn serve(&self, e: &endpoint::Model) -> AppResult<()> {
         let viewer = match e.editors {
             true => Viewer::Editor {
                 id: e.created_by.unwrap_or(0),
@@ -172,7 +210,7 @@ impl Webhooks {
             },
             false => Viewer::Anonymous,
         };
-        let filter = store::filter(&e);
+        let filter = store::filter(e)?;
         let mut cursor = e.cursor;
         let mut attempt = e.failures + 1;
         loop {
@@ -185,27 +223,32 @@ impl Webhooks {
             let read_to = if count < BATCH { read.max(head) } else { read };
             if changes.is_empty() && read_to <= cursor {
                 // Caught up.
-                return store::release(&self.db, e.id, &self.owner).await;
+                return store::release(&self.db, e).await;
             }
             let payloads = self
                 .renderer
                 .render(Shape::Event, &viewer, changes.clone())
                 .await?;
             for (change, payload) in changes.iter().zip(payloads) {
-                let done = self.attempt(&e, change, payload, attempt).await?;
+                if self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                    return store::release(&self.db, e).await;
+                }
+                let done = self.attempt(e, change, payload, attempt).await?;
                 if !done.delivered() {
-                    return self.failed(&e, attempt, done).await;
+                    return self.failed(e, attempt, done).await;
                 }
                 attempt = 1;
-                if !self.advance(&e, cursor, change.revision.id).await? {
-                    return Ok(());
+                if !self.advance(e, cursor, change.revision.id).await? {
+                    // Stopped by an admin's change or a lost lease: give it back if still ours.
+                    return store::release(&self.db, e).await;
                 }
                 cursor = change.revision.id;
             }
             // Past what this endpoint does not see, up to where the read went.
             if read_to > cursor {
-                if !self.advance(&e, cursor, read_to).await? {
-                    return Ok(());
+                if !self.advance(e, cursor, read_to).await? {
+                    // Stopped by an admin's change or a lost lease: give it back if still ours.
+                    return store::release(&self.db, e).await;
                 }
                 cursor = read_to;
             }
@@ -214,7 +257,7 @@ impl Webhooks {
 
     async fn advance(&self, e: &endpoint::Model, from: i64, to: i64) -> AppResult<bool> {
         let until = store::now_ms() + LEASE.as_millis() as i64;
-        store::advance(&self.db, e.id, &self.owner, from, to, until).await
+        store::advance(&self.db, e, from, to, until).await
     }
 
     /// One POST of one event, logged.
@@ -332,7 +375,7 @@ impl Webhooks {
                 (0, Some(reason))
             }
         };
-        store::fail(&self.db, e.id, &self.owner, attempt, next_at, pause).await
+        store::fail(&self.db, e, attempt, next_at, pause).await
     }
 }
 
