@@ -4,7 +4,7 @@
 # database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432) with the shipped
 # dataset, registers the endpoints on a receiver in the bench process, and prints the
 # commit-to-delivery latency (p50/p99) and deliveries per second as JSON, also written to
-# bench/results/webhooks.json. EXODUS_BENCH_SQLITE=1 runs it on SQLite instead.
+# bench/out/webhooks.json. EXODUS_BENCH_SQLITE=1 runs it on SQLite instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +43,6 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 
-mkdir -p bench/results
+mkdir -p bench/out
 "$target/exodus-webhook-bench" --url "http://$EXODUS_LISTEN/graphql" --token "$token" "$@" \
-  | tee bench/results/webhooks.json
+  | tee bench/out/webhooks.json

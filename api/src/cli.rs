@@ -264,6 +264,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
             .map_err(|e| anyhow::anyhow!("EXODUS_WEBHOOK_RETRY_SCHEDULE: {e}"))?,
         retention: std::time::Duration::from_secs(config.webhook_log_days * 86_400),
         secret_grace: std::time::Duration::from_secs(config.webhook_secret_grace_hours * 3600),
+        poke: Arc::default(),
     });
     let schema = graphql::build_schema(
         limits,

@@ -349,7 +349,7 @@ impl WebhookMutation {
         let d = data(ctx);
         crate::service::editing::require_admin(&d.viewer)?;
         Ok(WebhookEndpoint(
-            admin::resume(&d.db, &d.viewer, endpoint_id(&id)?).await?,
+            admin::resume(&d.db, settings(ctx)?, &d.viewer, endpoint_id(&id)?).await?,
         ))
     }
 
@@ -364,7 +364,7 @@ impl WebhookMutation {
         let d = data(ctx);
         crate::service::editing::require_admin(&d.viewer)?;
         Ok(WebhookEndpoint(
-            admin::replay(&d.db, &d.viewer, endpoint_id(&id)?, &after).await?,
+            admin::replay(&d.db, settings(ctx)?, &d.viewer, endpoint_id(&id)?, &after).await?,
         ))
     }
 

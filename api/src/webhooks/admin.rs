@@ -32,6 +32,7 @@ pub async fn register(
     };
     let secret = secret::generate().map_err(AppError::Internal)?;
     let model = store::register(db, input, secret.clone(), cursor, admin).await?;
+    settings.poke.notify_one();
     Ok((model, secret))
 }
 
@@ -83,7 +84,10 @@ pub async fn update(
     .await;
     match failed {
         Some(e) => Err(e),
-        None => model,
+        None => {
+            settings.poke.notify_one();
+            model
+        }
     }
 }
 
@@ -104,37 +108,43 @@ pub async fn pause(
 /// Delivers again from where the cursor is, at once, with a fresh retry schedule.
 pub async fn resume(
     db: &DatabaseConnection,
+    settings: &Settings,
     viewer: &Viewer,
     id: i64,
 ) -> AppResult<endpoint::Model> {
     require_admin(viewer)?;
-    store::edit(db, id, None, |row| {
+    let model = store::edit(db, id, None, |row| {
         row.active = Set(true);
         row.paused_reason = Set(None);
         row.failures = Set(0);
         row.next_attempt_at = Set(0);
     })
-    .await
+    .await?;
+    settings.poke.notify_one();
+    Ok(model)
 }
 
 /// Moves the cursor: deliveries start again after `after` (back to replay, or forward to
 /// skip). The process delivering now loses its lease and stops.
 pub async fn replay(
     db: &DatabaseConnection,
+    settings: &Settings,
     viewer: &Viewer,
     id: i64,
     after: &str,
 ) -> AppResult<endpoint::Model> {
     require_admin(viewer)?;
     let cursor = known_cursor(db, after).await?;
-    store::edit(db, id, None, |row| {
+    let model = store::edit(db, id, None, |row| {
         row.cursor = Set(cursor);
         row.failures = Set(0);
         row.next_attempt_at = Set(0);
         row.lease_owner = Set(None);
         row.lease_until = Set(0);
     })
-    .await
+    .await?;
+    settings.poke.notify_one();
+    Ok(model)
 }
 
 /// A new secret; the old one keeps signing beside it for `grace` (default: the setting).

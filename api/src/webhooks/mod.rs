@@ -35,6 +35,9 @@ pub struct Settings {
     pub retention: Duration,
     /// How long a rotated-out secret still signs, by default.
     pub secret_grace: Duration,
+    /// Raised by admin operations (register, resume, replay, update) so that this process's
+    /// deliverer looks for work at once, not at its next periodic check.
+    pub poke: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Reads a schedule such as "5s,5m,30m,2h,5h,10h,10h".

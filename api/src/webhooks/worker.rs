@@ -12,7 +12,7 @@ use crate::http::metrics::Metrics;
 use crate::service::Viewer;
 use entity::enums::EditorRole;
 use entity::{webhook_delivery as delivery, webhook_endpoint as endpoint};
-use sea_orm::{DatabaseConnection, Set};
+use sea_orm::{DatabaseConnection, Set, TransactionTrait};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,8 +22,11 @@ use tokio::sync::Semaphore;
 const LEASE: Duration = Duration::from_secs(60);
 /// Revisions read from the log at a time, per endpoint.
 const BATCH: u64 = 50;
-/// How often due retries are looked for (new events wake the loop at once).
-const TICK: Duration = Duration::from_millis(500);
+/// How often work is looked for when nothing announced any: the safety net for what another
+/// process scheduled (its retries, expired leases, admins' changes there). New changes, this
+/// process's retries, freed slots and admins' changes here wake the loop at once; an idle
+/// server does not query the database more often than this for webhooks.
+const TICK: Duration = Duration::from_secs(5);
 /// How often the delivery log is pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Errors kept in the log are cut to this many characters.
@@ -43,6 +46,12 @@ pub struct Webhooks {
     stopping: std::sync::atomic::AtomicBool,
     /// One permit per delivery in flight (`EXODUS_WEBHOOK_CONCURRENCY`).
     slots: Arc<Semaphore>,
+    /// Raised when a delivery ends: its slot is free for the next endpoint at once, rather
+    /// than at the next tick (with 100 endpoints and 16 slots, ticks made the last endpoints
+    /// wait seconds; BENCHMARKS.md).
+    freed: tokio::sync::Notify,
+    /// The earliest retry this process scheduled (ms since the epoch), to wake for it.
+    retry_at: std::sync::Mutex<Option<i64>>,
 }
 
 /// What one attempt came to.
@@ -87,6 +96,8 @@ impl Webhooks {
             owner: uuid::Uuid::new_v4().to_string(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+            freed: tokio::sync::Notify::new(),
+            retry_at: std::sync::Mutex::new(None),
             settings,
         }))
     }
@@ -115,13 +126,31 @@ impl Webhooks {
 
     async fn run(self: Arc<Self>) {
         let mut wake = self.bus.subscribe();
-        let mut tick = tokio::time::interval(TICK);
+        // The first look comes after a tick, not at start-up (a restarted process's endpoints
+        // wait at most that long; a change or an admin wakes it sooner), and the first prune
+        // a minute in: a server starting under load has better things to do.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut pruned = Instant::now() - PRUNE_EVERY;
+        let mut pruned = Instant::now() - PRUNE_EVERY + Duration::from_secs(60);
+        // Whether the last claim took as many endpoints as it had slots: more may wait, and a
+        // freed slot should look for them.
+        let mut more = false;
         loop {
+            let retry = *self.retry_at.lock().unwrap_or_else(|e| e.into_inner());
+            let until_retry =
+                retry.map(|at| Duration::from_millis((at - store::now_ms()).max(0) as u64));
             tokio::select! {
                 _ = wake.changed() => {}
                 _ = tick.tick() => {}
+                _ = self.settings.poke.notified() => {}
+                _ = self.freed.notified(), if more => {}
+                _ = tokio::time::sleep(until_retry.unwrap_or_default()), if until_retry.is_some() => {}
+            }
+            {
+                let mut at = self.retry_at.lock().unwrap_or_else(|e| e.into_inner());
+                if at.is_some_and(|t| t <= store::now_ms()) {
+                    *at = None;
+                }
             }
             if pruned.elapsed() >= PRUNE_EVERY {
                 pruned = Instant::now();
@@ -129,6 +158,7 @@ impl Webhooks {
             }
             let free = self.slots.available_permits();
             if free == 0 {
+                more = true;
                 continue;
             }
             let now = store::now_ms();
@@ -150,6 +180,7 @@ impl Webhooks {
                     continue;
                 }
             };
+            more = claimed.len() == free;
             for e in claimed {
                 let Ok(permit) = self.slots.clone().acquire_owned().await else {
                     return;
@@ -160,6 +191,7 @@ impl Webhooks {
                         me.broke(&e, err).await;
                     }
                     drop(permit);
+                    me.freed.notify_one();
                 });
             }
         }
@@ -173,6 +205,10 @@ impl Webhooks {
         let result = match err {
             AppError::Unavailable(_) => {
                 let next = store::now_ms() + jittered(Duration::from_secs(5));
+                {
+                    let mut at = self.retry_at.lock().unwrap_or_else(|e| e.into_inner());
+                    *at = Some(at.map_or(next, |t| t.min(next)));
+                }
                 store::fail(&self.db, e, e.failures, next, None).await
             }
             other => {
@@ -182,7 +218,7 @@ impl Webhooks {
                     latency: Duration::ZERO,
                     hopeless: false,
                 };
-                self.failed(e, e.failures + 1, attempt).await
+                self.failed(e, e.failures + 1, attempt, None).await
             }
         };
         if let Err(e) = result {
@@ -233,12 +269,12 @@ impl Webhooks {
                 if self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
                     return store::release(&self.db, e).await;
                 }
-                let done = self.attempt(e, change, payload, attempt).await?;
+                let (done, log) = self.attempt(e, change, payload, attempt).await?;
                 if !done.delivered() {
-                    return self.failed(e, attempt, done).await;
+                    return self.failed(e, attempt, done, Some(log)).await;
                 }
                 attempt = 1;
-                if !self.advance(e, cursor, change.revision.id).await? {
+                if !self.delivered(e, log, cursor, change.revision.id).await? {
                     // Stopped by an admin's change or a lost lease: give it back if still ours.
                     return store::release(&self.db, e).await;
                 }
@@ -255,19 +291,36 @@ impl Webhooks {
         }
     }
 
+    /// Logs a delivery and moves the cursor past it, in one transaction.
+    async fn delivered(
+        &self,
+        e: &endpoint::Model,
+        log: delivery::ActiveModel,
+        from: i64,
+        to: i64,
+    ) -> AppResult<bool> {
+        let until = store::now_ms() + LEASE.as_millis() as i64;
+        let txn = self.db.begin().await?;
+        store::log(&txn, log).await?;
+        let moved = store::advance(&txn, e, from, to, until).await?;
+        txn.commit().await?;
+        Ok(moved)
+    }
+
     async fn advance(&self, e: &endpoint::Model, from: i64, to: i64) -> AppResult<bool> {
         let until = store::now_ms() + LEASE.as_millis() as i64;
         store::advance(&self.db, e, from, to, until).await
     }
 
-    /// One POST of one event, logged.
+    /// One POST of one event, and its entry for the delivery log (written by the caller in
+    /// the same transaction as what the outcome moves: one commit per delivery).
     async fn attempt(
         &self,
         e: &endpoint::Model,
         change: &Change,
         payload: Value,
         number: i32,
-    ) -> AppResult<Attempt> {
+    ) -> AppResult<(Attempt, delivery::ActiveModel)> {
         let message_id = payload
             .get("id")
             .and_then(Value::as_str)
@@ -286,23 +339,19 @@ impl Webhooks {
             "failed"
         };
         self.metrics.webhook_delivery(outcome);
-        store::log(
-            &self.db,
-            delivery::ActiveModel {
-                endpoint_id: Set(e.id),
-                message_id: Set(message_id),
-                sequence: Set(change.revision.id),
-                attempt: Set(number),
-                at: Set(chrono::Utc::now()),
-                status_code: Set(done.status.map(i32::from)),
-                latency_ms: Set(done.latency.as_millis() as i64),
-                delivered: Set(done.delivered()),
-                error: Set(done.error.clone()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        Ok(done)
+        let log = delivery::ActiveModel {
+            endpoint_id: Set(e.id),
+            message_id: Set(message_id),
+            sequence: Set(change.revision.id),
+            attempt: Set(number),
+            at: Set(chrono::Utc::now()),
+            status_code: Set(done.status.map(i32::from)),
+            latency_ms: Set(done.latency.as_millis() as i64),
+            delivered: Set(done.delivered()),
+            error: Set(done.error.clone()),
+            ..Default::default()
+        };
+        Ok((done, log))
     }
 
     async fn post(&self, e: &endpoint::Model, id: &str, body: Vec<u8>) -> Attempt {
@@ -358,7 +407,13 @@ impl Webhooks {
     }
 
     /// Schedules the next attempt, or pauses the endpoint after the last.
-    async fn failed(&self, e: &endpoint::Model, attempt: i32, done: Attempt) -> AppResult<()> {
+    async fn failed(
+        &self,
+        e: &endpoint::Model,
+        attempt: i32,
+        done: Attempt,
+        log: Option<delivery::ActiveModel>,
+    ) -> AppResult<()> {
         let error = done.error.unwrap_or_default();
         let schedule = &self.settings.schedule;
         let wait = schedule.get(attempt as usize - 1).copied();
@@ -375,7 +430,18 @@ impl Webhooks {
                 (0, Some(reason))
             }
         };
-        store::fail(&self.db, e, attempt, next_at, pause).await
+        if pause.is_none() && next_at > 0 {
+            let mut at = self.retry_at.lock().unwrap_or_else(|e| e.into_inner());
+            *at = Some(at.map_or(next_at, |t| t.min(next_at)));
+        }
+        // The attempt's log entry and what it schedules, in one transaction.
+        let txn = self.db.begin().await?;
+        if let Some(log) = log {
+            store::log(&txn, log).await?;
+        }
+        store::fail(&txn, e, attempt, next_at, pause).await?;
+        txn.commit().await?;
+        Ok(())
     }
 }
 
