@@ -33,8 +33,34 @@
     return current.fetcher;
   }
 
+  // GraphiQL hands the fetcher the editor's parsed document and operation name from its state,
+  // which can lag behind the editor's text right after it changed (pasted or set, then run at
+  // once): the previous document then decides the transport, and a subscription goes over
+  // HTTP. The fetcher parses the text it is given instead, and drops an operation name that
+  // text does not define (its first operation runs).
+  function fresh(params, options) {
+    var p = params;
+    var o = options;
+    if (!p || typeof p.query !== 'string' || !GraphiQL.GraphQL) return [p, o];
+    var documentAST;
+    try {
+      documentAST = GraphiQL.GraphQL.parse(p.query);
+    } catch (e) {
+      return [p, o]; // the server says what is wrong with it
+    }
+    var names = documentAST.definitions
+      .filter(function (d) { return d.kind === 'OperationDefinition' && d.name; })
+      .map(function (d) { return d.name.value; });
+    if (p.operationName && names.indexOf(p.operationName) < 0) {
+      p = Object.assign({}, p, { operationName: undefined });
+    }
+    o = Object.assign({}, o, { documentAST: documentAST });
+    return [p, o];
+  }
+
   function fetcher(params, options) {
-    return fetcherFor(authorization(options && options.headers))(params, options);
+    var fixed = fresh(params, options);
+    return fetcherFor(authorization(fixed[1] && fixed[1].headers))(fixed[0], fixed[1]);
   }
 
   var defaultQuery = [
