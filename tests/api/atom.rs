@@ -91,26 +91,7 @@ async fn a_feed_reader_reads_what_changed_in_plain_words(app: TestApp) {
     let mut input = canary::input("Withdrawal", "foc-atom-test", &r);
     input["rationale"] = json!("Made by the Atom test.");
     input["withdrawalStatus"] = json!("NOTICE_GIVEN");
-    let created = app
-        .data_as(
-            &token,
-            "mutation($i: WithdrawalInput!) { createWithdrawal(input: $i) { id } }",
-            json!({ "i": input }),
-        )
-        .await;
-    let id = created["createWithdrawal"]["id"].clone();
-    app.data_as(
-        &token,
-        "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { id } }",
-        json!({ "r": id, "s": r.source }),
-    )
-    .await;
-    app.data_as(
-        &token,
-        "mutation($id: ID!) { publish(id: $id, expectedVersion: 1) { id } }",
-        json!({ "id": id }),
-    )
-    .await;
+    let id = canary::publish_new(&app, &token, "Withdrawal", &input, &r.source).await;
     input["withdrawalStatus"] = json!("EFFECTIVE");
     app.data_as(
         &token,
@@ -291,26 +272,7 @@ async fn conditional_get_and_bad_parameters(app: TestApp) {
     let mut input = canary::input("Pact", "atom-conditional-pact", &r);
     input["title"] = json!("A pact for the conditional GET test");
     input["summary"] = json!("Published by the Atom test.");
-    let created = app
-        .data_as(
-            &token,
-            "mutation($i: PactInput!) { createPact(input: $i) { id } }",
-            json!({ "i": input }),
-        )
-        .await;
-    let id = created["createPact"]["id"].clone();
-    app.data_as(
-        &token,
-        "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { id } }",
-        json!({ "r": id, "s": r.source }),
-    )
-    .await;
-    app.data_as(
-        &token,
-        "mutation($id: ID!) { publish(id: $id, expectedVersion: 1) { id } }",
-        json!({ "id": id }),
-    )
-    .await;
+    canary::publish_new(&app, &token, "Pact", &input, &r.source).await;
     let changed = app
         .request(
             awc::http::Method::GET,

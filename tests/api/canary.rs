@@ -88,6 +88,32 @@ pub fn input(kind: &str, slug: &str, r: &Refs) -> Value {
     }
 }
 
+/// Creates a record of `kind` from `input`, cites `source`, and publishes it; returns its id.
+pub async fn publish_new(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    input: &Value,
+    source: &Value,
+) -> Value {
+    let create = format!("mutation($i: {kind}Input!) {{ create{kind}(input: $i) {{ id }} }}");
+    let created = app.data_as(token, &create, json!({ "i": input })).await;
+    let id = created[format!("create{kind}")]["id"].clone();
+    app.data_as(
+        token,
+        "mutation($r: ID!, $s: ID!) { attachSource(recordId: $r, sourceId: $s) { id } }",
+        json!({ "r": id, "s": source }),
+    )
+    .await;
+    app.data_as(
+        token,
+        "mutation($id: ID!) { publish(id: $id, expectedVersion: 1) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    id
+}
+
 /// Makes a draft of `kind` and an archived one (created, sourced, published, archived).
 pub async fn hide(app: &TestApp, token: &str, kind: &'static str, r: &Refs) -> [Hidden; 2] {
     let lower = kind.to_ascii_lowercase();

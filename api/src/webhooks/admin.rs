@@ -75,20 +75,12 @@ pub async fn update(
         .await?
         .to_string();
     check_description(&input.description)?;
-    let mut failed = None;
     let model = store::edit(db, id, Some(expected_version), |row| {
-        if let Err(e) = store::apply(row, input) {
-            failed = Some(e);
-        }
+        store::apply(row, input)
     })
-    .await;
-    match failed {
-        Some(e) => Err(e),
-        None => {
-            settings.poke.notify_one();
-            model
-        }
-    }
+    .await?;
+    settings.poke.notify_one();
+    Ok(model)
 }
 
 /// Stops deliveries until resumed; the cursor stays where it is.
@@ -101,6 +93,7 @@ pub async fn pause(
     store::edit(db, id, None, |row| {
         row.active = Set(false);
         row.paused_reason = Set(Some("paused by an admin".to_owned()));
+        Ok(())
     })
     .await
 }
@@ -118,6 +111,7 @@ pub async fn resume(
         row.paused_reason = Set(None);
         row.failures = Set(0);
         row.next_attempt_at = Set(0);
+        Ok(())
     })
     .await?;
     settings.poke.notify_one();
@@ -141,6 +135,7 @@ pub async fn replay(
         row.next_attempt_at = Set(0);
         row.lease_owner = Set(None);
         row.lease_until = Set(0);
+        Ok(())
     })
     .await?;
     settings.poke.notify_one();
@@ -166,12 +161,14 @@ pub async fn rotate(
         None => settings.secret_grace.as_millis() as i64,
     };
     let fresh = secret::generate().map_err(AppError::Internal)?;
-    let current = store::get(db, id).await?;
     let new = fresh.clone();
-    let model = store::edit(db, id, Some(current.version), move |row| {
-        row.previous_secret = Set(Some(current.secret.clone()));
+    // One read: the secret rotated out is the one the edit starts from, and the edit's
+    // compare-and-set on the version keeps a concurrent rotation from being lost.
+    let model = store::edit(db, id, None, move |row| {
+        row.previous_secret = Set(Some(row.secret.as_ref().clone()));
         row.previous_secret_until = Set(store::now_ms() + grace_ms);
         row.secret = Set(new);
+        Ok(())
     })
     .await?;
     Ok((model, fresh))

@@ -129,7 +129,7 @@ pub async fn edit<C: ConnectionTrait>(
     db: &C,
     id: i64,
     expected: Option<i32>,
-    change: impl FnOnce(&mut endpoint::ActiveModel),
+    change: impl FnOnce(&mut endpoint::ActiveModel) -> AppResult<()>,
 ) -> AppResult<endpoint::Model> {
     let current = get(db, id).await?;
     if let Some(v) = expected {
@@ -138,7 +138,7 @@ pub async fn edit<C: ConnectionTrait>(
         }
     }
     let mut row: endpoint::ActiveModel = current.clone().into();
-    change(&mut row);
+    change(&mut row)?;
     row.version = Set(current.version + 1);
     row.updated_at = Set(chrono::Utc::now());
     // Compare-and-set on the version: a concurrent edit makes this one a CONFLICT.
