@@ -84,10 +84,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let (conn, _) = connect(&config).await?;
             db::migrate(&conn).await?;
+            db::recount(&conn).await?;
             eprintln!("migrations applied");
             Ok(())
         }
         Command::Seed { file, path, check } => {
+            let file_given = file.is_some() || path.is_some();
             let text = match file.or(path) {
                 Some(path) => std::fs::read_to_string(&path)
                     .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
@@ -101,7 +103,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !config.no_migrate {
                 db::migrate(&conn).await?;
             }
-            let report = seed::load(&conn, &data).await?;
+            // The built-in dataset brings its corrections in; another file only adds.
+            let report = if file_given {
+                seed::load(&conn, &data).await?
+            } else {
+                seed::sync(&conn, &data).await?
+            };
+            db::recount(&conn).await?;
             eprintln!("{report}");
             Ok(())
         }
@@ -189,7 +197,15 @@ async fn editor_command(config: &Config, action: EditorAction) -> anyhow::Result
 
 /// `exodus seed --check`: every problem of a dataset, one a line, and a failure if any.
 async fn check_dataset(data: &seed::Dataset) -> anyhow::Result<()> {
-    let (report, problems) = seed::check(data).await?;
+    let today = chrono::Utc::now().date_naive();
+    let seed::CheckReport {
+        report,
+        problems,
+        notices,
+    } = seed::check(data, today).await?;
+    for notice in &notices {
+        eprintln!("notice: {notice}");
+    }
     for problem in &problems {
         println!("{problem}");
     }
@@ -209,9 +225,15 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     if !config.no_migrate {
         db::migrate(&conn).await?;
     }
-    if !config.no_seed && seed::is_empty(&conn).await? {
-        let report = seed::load(&conn, &seed::parse(seed::BUILTIN)?).await?;
-        tracing::info!(%report, "seeded an empty database with the shipped dataset");
+    if !config.no_seed {
+        if let Some(report) = seed::load_builtin_if_changed(&conn).await? {
+            tracing::info!(%report, "loaded the shipped dataset");
+        }
+    }
+    // After the dataset, whose sources say what the rule weighs. (With --no-migrate,
+    // `exodus migrate` has done it.)
+    if !config.no_migrate {
+        db::recount(&conn).await?;
     }
     let limits = Limits {
         default_page_size: config.default_page_size,

@@ -123,7 +123,8 @@ pub struct Config {
     #[arg(long, env = "EXODUS_NO_MIGRATE", global = true)]
     pub no_migrate: bool,
 
-    /// Do not load the dataset into an empty database at start-up.
+    /// Do not load the shipped dataset at start-up (into a new database, or its corrections
+    /// after an upgrade).
     #[arg(long, env = "EXODUS_NO_SEED", global = true)]
     pub no_seed: bool,
 

@@ -105,6 +105,52 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))
 }
 
+/// The data step that needs the server's own rules: every record's confidence, once after
+/// the rule changed. Cheap when it is done (one read).
+pub async fn recount(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let changed = crate::service::confidence::recompute_all(db).await?;
+    if changed > 0 {
+        tracing::info!(changed, "recomputed confidences under the current rule");
+    }
+    Ok(())
+}
+
+/// A server setting kept in the database.
+pub async fn setting<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    key: &str,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let select = Query::select()
+        .column(Alias::new("value"))
+        .from(Alias::new("setting"))
+        .and_where(Expr::col(Alias::new("key")).eq(key))
+        .to_owned();
+    let row = db.query_one(&select).await?;
+    row.map(|r| r.try_get::<String>("", "value")).transpose()
+}
+
+/// Stores a server setting, replacing its value.
+pub async fn set_setting<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    key: &str,
+    value: &str,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::{Alias, OnConflict, Query};
+    let insert = Query::insert()
+        .into_table(Alias::new("setting"))
+        .columns([Alias::new("key"), Alias::new("value")])
+        .values_panic([key.into(), value.into()])
+        .on_conflict(
+            OnConflict::column(Alias::new("key"))
+                .update_column(Alias::new("value"))
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}
+
 /// Whether an error means the database cannot be reached right now (down, restarting, the
 /// connection cut, the pool exhausted), as opposed to a bad statement. Such a request can be
 /// retried as it is once the database is back.

@@ -189,7 +189,7 @@ fn migrate_and_seed_are_idempotent() {
     }
     let first = exodus().arg("seed").env("DATABASE_URL", &url).finish();
     let first = String::from_utf8_lossy(&first.stderr).into_owned();
-    assert!(first.contains("inserted 313 records"), "{first}");
+    assert!(first.contains("inserted 332 records"), "{first}");
     let second = exodus().arg("seed").env("DATABASE_URL", &url).finish();
     assert!(second.status.success());
     let second = String::from_utf8_lossy(&second.stderr).into_owned();
@@ -220,16 +220,26 @@ fn seed_check_lists_every_problem_with_its_slug_and_touches_no_database() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("the dataset is valid: it loads 313 records"),
+        stderr.contains("the dataset is valid: it loads 332 records"),
         "{stderr}"
     );
-    // A copy with four faults, each of a different rule.
+    // A copy with faults, each of a different rule: the editors' validation, then the
+    // dataset's standard (documents, mirrors, the confidence rule), and a notice.
     let mut data: serde_json::Value =
         serde_json::from_str(include_str!("../../data/seed.json")).unwrap();
     data["sources"][0]["url"] = "not a url".into();
     data["withdrawals"][1]["organizationId"] = "no-such-organization".into();
     data["organizations"][2]["colour"] = "red".into();
     data["reactions"][0]["sources"] = serde_json::json!([]);
+    data["sources"][1]["url"] = "https://retrui.duckdns.org/".into();
+    let last = data["sources"].as_array().unwrap().len() - 1;
+    data["sources"][last]["isMirror"] = true.into();
+    data["organizations"][3]["confidence"] = "SINGLE_SOURCE".into();
+    data["sources"][4]["pointsToDocument"] = false.into();
+    let flagged = data["sources"][4]["slug"].clone();
+    data["reactions"][1]["sources"] = serde_json::json!([{ "source": flagged, "note": "only" }]);
+    data["withdrawals"][0]["effectiveOn"] = "2026-01-08".into();
+    data["withdrawals"][0]["withdrawalStatus"] = "ANNOUNCED".into();
     let file = dir.path().join("bad.json");
     std::fs::write(&file, data.to_string()).unwrap();
     let out = exodus()
@@ -246,10 +256,18 @@ fn seed_check_lists_every_problem_with_its_slug_and_touches_no_database() {
         format!("withdrawal {:?}: organizationId no Organization with the slug \"no-such-organization\"", slug("withdrawals", 1)),
         format!("organization {:?}: unknown field `colour`", slug("organizations", 2)),
         format!("reaction {:?}: attach at least one published source", slug("reactions", 0)),
+        format!("source {:?}: url is a home page", slug("sources", 1)),
+        format!("source {:?}: originalPublisher is required for a mirror", slug("sources", last)),
+        format!("organization {:?}: confidenceNote is required with confidence", slug("organizations", 3)),
+        format!("source {:?}: url is marked as not the document itself", slug("sources", 4)),
+        format!("reaction {:?}: sources support nothing under the confidence rule", slug("reactions", 1)),
     ] {
         assert!(stdout.contains(&expected), "missing {expected:?} in:\n{stdout}");
     }
-    assert!(String::from_utf8_lossy(&out.stderr).contains("problem(s)"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("problem(s)"), "{stderr}");
+    let notice = format!("notice: withdrawal {:?}: withdrawalStatus is ANNOUNCED but the effective date 2026-01-08 has passed", slug("withdrawals", 0));
+    assert!(stderr.contains(&notice), "missing {notice:?} in:\n{stderr}");
     assert!(
         !db.exists(),
         "--check must not create or touch the configured database"

@@ -55,6 +55,29 @@ db_enum! {
 }
 
 db_enum! {
+    /// What kind of publisher a source comes from: what the confidence rule weighs.
+    PublisherKind {
+        /// An official or primary text: the act itself, a government's or an
+        /// intergovernmental body's own publication, or a party's own statement.
+        Official = "OFFICIAL",
+        /// A news outlet or wire service.
+        News = "NEWS",
+        /// A civil-society or advocacy organization writing about others.
+        Ngo = "NGO",
+        /// Analysis or commentary: law firms, think tanks, blogs, aggregators.
+        Analysis = "ANALYSIS",
+    }
+}
+
+impl Default for PublisherKind {
+    /// What sources written before the kind existed are read as: news, the kind that
+    /// confirms least on its own.
+    fn default() -> Self {
+        Self::News
+    }
+}
+
+db_enum! {
     /// What kind of international body an organization is.
     OrganizationKind {
         /// A UN body, office, fund, programme or convention secretariat.

@@ -14,6 +14,15 @@ pub struct Model {
     pub slug: String,
     pub status: RecordStatus,
     pub confidence: Confidence,
+    /// Why the record has its confidence, in plain words; computed with it.
+    #[serde(default)]
+    pub confidence_reason: String,
+    /// The highest confidence an editor allows the record, when they lowered it.
+    #[serde(default)]
+    pub confidence_ceiling: Option<Confidence>,
+    /// The editor's reason for the ceiling.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

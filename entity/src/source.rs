@@ -14,6 +14,15 @@ pub struct Model {
     pub slug: String,
     pub status: RecordStatus,
     pub confidence: Confidence,
+    /// Why the record has its confidence, in plain words; computed with it.
+    #[serde(default)]
+    pub confidence_reason: String,
+    /// The highest confidence an editor allows the record, when they lowered it.
+    #[serde(default)]
+    pub confidence_ceiling: Option<Confidence>,
+    /// The editor's reason for the ceiling.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
@@ -25,6 +34,15 @@ pub struct Model {
     pub published_on: Option<Date>,
     pub retrieved_on: Option<Date>,
     pub is_mirror: bool,
+    /// What kind of publisher the document comes from (what the confidence rule weighs).
+    #[serde(default)]
+    pub publisher_kind: PublisherKind,
+    /// The publisher of the original, when `url` is a mirror or reprint.
+    #[serde(default)]
+    pub original_publisher: Option<String>,
+    /// Whether `url` is the cited document itself (not a home page, index or search page).
+    #[serde(default = "yes")]
+    pub points_to_document: bool,
     pub note: Option<String>,
 }
 
@@ -32,3 +50,8 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Snapshots written before `points_to_document` existed cited documents.
+fn yes() -> bool {
+    true
+}

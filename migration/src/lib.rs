@@ -10,6 +10,7 @@ mod m20260102_000001_settings;
 mod m20261126_000001_first_reactions;
 mod m20261126_000002_search_vectors;
 mod m20261202_000001_webhooks;
+mod m20261203_000001_confidence;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_first_reactions::Migration),
             Box::new(m20261126_000002_search_vectors::Migration),
             Box::new(m20261202_000001_webhooks::Migration),
+            Box::new(m20261203_000001_confidence::Migration),
         ]
     }
 }

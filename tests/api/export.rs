@@ -319,7 +319,10 @@ async fn csv_exports_have_the_documented_columns_and_every_row(app: TestApp) {
             "fundingEnded",
             "rationale",
             "expectedImpact",
-            "replacedBy"
+            "replacedBy",
+            "confidenceReason",
+            "confidenceCeiling",
+            "confidenceNote"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();

@@ -80,7 +80,7 @@ async fn batches_run_in_order_up_to_the_limit(app: TestApp) {
     let results = reply.body.as_array().expect("an array of results");
     assert_eq!(results.len(), 4);
     assert_eq!(results[0]["data"]["stats"]["pacts"], 8);
-    assert_eq!(results[1]["data"]["stats"]["reactions"], 34);
+    assert_eq!(results[1]["data"]["stats"]["reactions"], 33);
     assert_eq!(
         results[2]["errors"][0]["extensions"]["code"],
         "GRAPHQL_VALIDATION_FAILED"
@@ -399,7 +399,7 @@ async fn responses_are_compressed_on_request(app: TestApp) {
             .as_array()
             .unwrap()
             .len(),
-        71
+        72
     );
 }
 

@@ -290,24 +290,34 @@ async fn query_limits_refuse_bombs_before_the_database(app: TestApp) {
         ("query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }".to_owned(), "recursion depth"),
     ];
     for (query, needle) in cases {
-        let before = app.statements.get();
-        let reply = app.post(json!({ "query": query })).await;
-        assert_eq!(
-            reply.code(),
-            "GRAPHQL_VALIDATION_FAILED",
-            "{}",
-            &reply.text[..reply.text.len().min(300)]
-        );
+        // Background work may run meanwhile (the change log's 2 s check, the webhook worker's
+        // 5 s look), and on a loaded machine both can fall within one request. A request that
+        // asked the database would do so every time, so the case passes when one of three
+        // tries saw at most one statement.
+        let mut counts = Vec::new();
+        for _ in 0..3 {
+            let before = app.statements.get();
+            let reply = app.post(json!({ "query": query.clone() })).await;
+            assert_eq!(
+                reply.code(),
+                "GRAPHQL_VALIDATION_FAILED",
+                "{}",
+                &reply.text[..reply.text.len().min(300)]
+            );
+            assert!(
+                reply.message().contains(needle),
+                "{:?} lacks {needle:?}",
+                reply.message()
+            );
+            assert!(reply.body.get("data").is_none());
+            counts.push(app.statements.get() - before);
+            if counts.last() <= Some(&1) {
+                break;
+            }
+        }
         assert!(
-            reply.message().contains(needle),
-            "{:?} lacks {needle:?}",
-            reply.message()
-        );
-        assert!(reply.body.get("data").is_none());
-        // The periodic check of the change log may run meanwhile; nothing else may.
-        assert!(
-            app.statements.get() - before <= 1,
-            "the database was not asked"
+            counts.last() <= Some(&1),
+            "the database was not asked: statements meanwhile in three tries {counts:?}, for {needle:?}"
         );
     }
     assert_eq!(

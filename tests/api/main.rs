@@ -6,6 +6,7 @@ mod auth;
 mod browser;
 mod cache;
 mod canary;
+mod confidence;
 mod dataset;
 mod edits;
 mod export;

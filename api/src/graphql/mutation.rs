@@ -31,6 +31,7 @@ where
     Fut: Future<Output = (DatabaseTransaction, AppResult<T>)>,
 {
     let tx = data(ctx).db.begin().await?;
+    crate::service::editing::writers_turn(&tx).await?;
     let (tx, result) = work(tx).await;
     match result {
         Ok(value) => {

@@ -209,15 +209,19 @@ fn fields(kind: RecordKind) -> String {
              parties {{ name code role joinedOn }} statusHistory {{ pactStatus on note }} \
              replaces {REPLACEMENT}"
         ),
-        RecordKind::Source => {
-            "url title publisher publishedOn retrievedOn isMirror note".to_owned()
-        }
+        RecordKind::Source => "url title publisher publishedOn retrievedOn isMirror note \
+             publisherKind originalPublisher pointsToDocument"
+            .to_owned(),
         RecordKind::Correction => "claim claimedIn claimSource { id slug title } verdict \
              finding concerns { __typename id }"
             .to_owned(),
     };
-    format!("{COMMON} {own}")
+    // Fields added later go last: the CSV columns only ever grow at the end.
+    format!("{COMMON} {own} {CONFIDENCE}")
 }
+
+/// The reason for a record's confidence and an editor's ceiling (added in 0.11.0).
+const CONFIDENCE: &str = "confidenceReason confidenceCeiling confidenceNote";
 
 /// The document of one shape for events of one kind.
 pub fn document(shape: Shape, kind: RecordKind) -> String {
@@ -288,6 +292,6 @@ mod tests {
         assert!(c.contains(&"organization"));
         assert!(!c.contains(&"name"), "{c:?}");
         assert!(!c.contains(&"first"), "{c:?}");
-        assert_eq!(c.last(), Some(&"replacedBy"));
+        assert_eq!(c.last(), Some(&"confidenceNote"));
     }
 }

@@ -12,6 +12,14 @@ use entity::enums::{RecordKind, RecordStatus};
 use entity::*;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel};
 
+/// A record's confidence, the reason for it, and an editor's ceiling with its reason.
+pub type ConfidenceFields = (
+    entity::enums::Confidence,
+    String,
+    Option<entity::enums::Confidence>,
+    Option<String>,
+);
+
 /// A curated entity: it has an id, a slug, an editorial status, a version, its own lists
 /// and sources, and a revision log of snapshots.
 pub trait Curated:
@@ -38,6 +46,11 @@ pub trait Curated:
     fn version_column() -> Self::Column;
     fn version_of(model: &Self::Model) -> i32;
     fn status_of(model: &Self::Model) -> RecordStatus;
+    /// The editor who created it; None for the shipped dataset's records.
+    fn created_by(model: &Self::Model) -> Option<i64>;
+    /// The record's confidence, its reason, and an editor's ceiling with its reason.
+    fn confidence_of(model: &Self::Model) -> ConfidenceFields;
+    fn confidence_column() -> Self::Column;
     /// The other records this row refers to (its own lists' references are the lists').
     fn references(model: &Self::Model) -> Vec<(RecordKind, i64)>;
     /// The references the record cannot do without (a withdrawal's organization): they must
@@ -48,8 +61,8 @@ pub trait Curated:
     fn reference_fields() -> &'static [(RecordKind, &'static str)];
     /// Marks a new record: a version-1 draft by this editor (None: the shipped dataset).
     fn stamp_new(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>);
-    /// Marks a change by this editor.
-    fn stamp_update(am: &mut Self::ActiveModel, editor: i64, now: DateTime<Utc>);
+    /// Marks a change by this editor (None: the shipped dataset).
+    fn stamp_update(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>);
 
     /// Only records with one of these statuses.
     fn visible(statuses: &[RecordStatus]) -> Condition {
@@ -152,6 +165,20 @@ macro_rules! curated {
             fn status_of(model: &Self::Model) -> RecordStatus {
                 model.status
             }
+            fn created_by(model: &Self::Model) -> Option<i64> {
+                model.created_by
+            }
+            fn confidence_of(model: &Self::Model) -> ConfidenceFields {
+                (
+                    model.confidence,
+                    model.confidence_reason.clone(),
+                    model.confidence_ceiling,
+                    model.confidence_note.clone(),
+                )
+            }
+            fn confidence_column() -> Self::Column {
+                $module::Column::Confidence
+            }
             #[allow(unused_variables, unused_mut)]
             fn references(model: &Self::Model) -> Vec<(RecordKind, i64)> {
                 let mut refs = vec![$((RecordKind::$ref_kind, model.$field)),*];
@@ -174,10 +201,10 @@ macro_rules! curated {
                 am.created_by = Set(editor);
                 am.updated_by = Set(editor);
             }
-            fn stamp_update(am: &mut Self::ActiveModel, editor: i64, now: DateTime<Utc>) {
+            fn stamp_update(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>) {
                 use sea_orm::Set;
                 am.updated_at = Set(now);
-                am.updated_by = Set(Some(editor));
+                am.updated_by = Set(editor);
             }
         }
     };

@@ -42,6 +42,17 @@ pub fn require_admin(viewer: &Viewer) -> AppResult<i64> {
     }
 }
 
+/// Takes the editors' writing turn for the rest of the transaction (PostgreSQL; SQLite has
+/// one writer at a time anyway). Taken before a write touches any row, it keeps the
+/// confidence rule's reads consistent (a source edited while a record cites it) and cannot
+/// deadlock with the revision log's turn, which is the same lock.
+pub async fn writers_turn<C: ConnectionTrait>(db: &C) -> AppResult<()> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(super::revision::WRITERS_LOCK).await?;
+    }
+    Ok(())
+}
+
 /// Writes the revision of a change, with a snapshot of the record as it now stands. The
 /// editor is None only for the shipped dataset.
 pub async fn log_change<C: ConnectionTrait>(
@@ -122,6 +133,17 @@ pub async fn set_status<E: Curated, C: ConnectionTrait>(
     status: RecordStatus,
     editor: i64,
 ) -> AppResult<E::Model> {
+    set_status_by::<E, C>(db, id, expected, status, Some(editor)).await
+}
+
+/// `set_status` by an editor, or by the shipped dataset (None).
+pub async fn set_status_by<E: Curated, C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    expected: i32,
+    status: RecordStatus,
+    editor: Option<i64>,
+) -> AppResult<E::Model> {
     let current = existing::<E, _>(db, id).await?;
     if E::status_of(&current) == status && E::version_of(&current) == expected {
         return Err(AppError::bad_input(format!(
@@ -141,7 +163,11 @@ pub async fn set_status<E: Curated, C: ConnectionTrait>(
     } else {
         RevisionAction::Archive
     };
-    log_change(db, E::KIND, id, E::version_of(&model), action, Some(editor)).await?;
+    log_change(db, E::KIND, id, E::version_of(&model), action, editor).await?;
+    if E::KIND == RecordKind::Source {
+        // Only published sources count for the records citing this one.
+        super::confidence::refresh_citing(db, id).await?;
+    }
     Ok(model)
 }
 
@@ -181,6 +207,27 @@ pub async fn link_source<C: ConnectionTrait>(
         )
         .exec_without_returning(db)
         .await?;
+    Ok(())
+}
+
+/// Makes a record cite exactly these sources with these notes, keeping the order of those it
+/// already cited (the shipped dataset's update of a record); no revision: the caller logs it.
+pub async fn replace_citations<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    record_id: i64,
+    links: &[(i64, Option<String>)],
+) -> AppResult<()> {
+    let keep: Vec<i64> = links.iter().map(|(source, _)| *source).collect();
+    source_link::Entity::delete_many()
+        .filter(source_link::Column::RecordKind.eq(kind))
+        .filter(source_link::Column::RecordId.eq(record_id))
+        .filter(source_link::Column::SourceId.is_not_in(keep))
+        .exec(db)
+        .await?;
+    for (source, note) in links {
+        link_source(db, kind, record_id, *source, note.clone()).await?;
+    }
     Ok(())
 }
 
@@ -225,13 +272,15 @@ pub async fn detach_source<C: ConnectionTrait>(
     log_citation_change(db, kind, record_id, editor).await
 }
 
-/// A change of citations is an UPDATE of the record at its current version.
+/// A change of citations is an UPDATE of the record at its current version, with the
+/// confidence its citations now support.
 async fn log_citation_change<C: ConnectionTrait>(
     db: &C,
     kind: RecordKind,
     record_id: i64,
     editor: i64,
 ) -> AppResult<()> {
+    super::confidence::refresh(db, kind, record_id).await?;
     let version = version_of(db, kind, record_id).await?;
     let action = RevisionAction::Update;
     log_change(db, kind, record_id, version, action, Some(editor)).await?;

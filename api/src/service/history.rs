@@ -134,6 +134,11 @@ pub async fn revert<C: ConnectionTrait>(
     if snapshot::status(&rev.snapshot)? == RecordStatus::Published {
         check_publishable(db, rev.record_kind, rev.record_id).await?;
     }
+    // The snapshot's confidence is as of then; the rule reads the citations as they are now.
+    super::confidence::refresh(db, rev.record_kind, rev.record_id).await?;
+    if rev.record_kind == RecordKind::Source {
+        super::confidence::refresh_citing(db, rev.record_id).await?;
+    }
     log_change(
         db,
         rev.record_kind,

@@ -3,6 +3,7 @@
 
 pub mod children;
 pub mod codec;
+pub mod confidence;
 pub mod curated;
 pub mod editing;
 pub mod editors;

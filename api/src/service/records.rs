@@ -53,6 +53,20 @@ pub async fn slugs<E: Curated, C: ConnectionTrait>(
     Ok(rows.into_iter().collect())
 }
 
+/// Every record's id by its slug, whatever the status.
+pub async fn ids_by_slug<E: Curated, C: ConnectionTrait>(
+    db: &C,
+) -> AppResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = E::find()
+        .select_only()
+        .column(E::slug_column())
+        .column(E::id_column())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The current version of any record.
 pub async fn version_of<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -> AppResult<i32> {
     async fn of<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<i32> {
@@ -86,8 +100,9 @@ pub fn unique_violation(err: sea_orm::DbErr) -> AppError {
     }
 }
 
-/// Publishes a record in place, keeping its version: for a record created published in the
-/// same transaction (the shipped dataset), never for a change to an existing record.
+/// Publishes a record in place, keeping its version: for a record the shipped dataset writes
+/// in the same transaction (created published, or brought back from its archive by a dataset
+/// update, whose UPDATE revision records it), never for an editor's change.
 pub async fn publish_new<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<()> {
     E::update_many()
         .col_expr(
@@ -102,12 +117,13 @@ pub async fn publish_new<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> App
 
 /// Applies `am` to the record if its version is still `expected`; bumps the version.
 /// CONFLICT (with the current version) when it moved on, NOT_FOUND when there is no record.
+/// `editor` is None only for the shipped dataset.
 pub async fn update_checked<E: Curated, C: ConnectionTrait>(
     db: &C,
     id: i64,
     expected: i32,
     mut am: E::ActiveModel,
-    editor: i64,
+    editor: Option<i64>,
 ) -> AppResult<E::Model> {
     E::stamp_update(&mut am, editor, Utc::now());
     let result = E::update_many()

@@ -5,6 +5,9 @@ use entity::enums::{RecordKind, RevisionAction};
 use entity::revision;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
+/// The writers' turn: one PostgreSQL advisory lock, held until the transaction ends.
+pub const WRITERS_LOCK: &str = "SELECT pg_advisory_xact_lock(7263611)";
+
 /// Writes one revision; call it inside the transaction that made the change.
 pub async fn record_revision<C: ConnectionTrait, M: serde::Serialize>(
     db: &C,
@@ -20,8 +23,7 @@ pub async fn record_revision<C: ConnectionTrait, M: serde::Serialize>(
         // Writers of revisions take turns until they commit, so revisions become visible in
         // the order of their sequence: a reader that has seen revision N has seen all below N.
         // (SQLite has one writer at a time anyway.)
-        db.execute_unprepared("SELECT pg_advisory_xact_lock(7263611)")
-            .await?;
+        db.execute_unprepared(WRITERS_LOCK).await?;
     }
     let model = revision::ActiveModel {
         record_kind: Set(kind),

@@ -29,7 +29,8 @@ pub struct WithdrawalFilter {
     pub effective_from: Option<Date>,
     /// Effective on or before this date.
     pub effective_to: Option<Date>,
-    /// Only those where US funding has (or has not) ended.
+    /// Only those where US funding has (true) or has not (false) ended; those where the
+    /// sources do not establish it (null) match neither.
     pub funding_ended: Option<bool>,
     /// Editorial statuses (editors only).
     pub status: Option<Vec<RecordStatus>>,

@@ -23,9 +23,13 @@ pub struct CorrectionInput {
     /// The records the correction concerns (global ids).
     #[graphql(default)]
     pub concerns: Vec<ID>,
-    /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim, when it deserves less than its
+    /// sources support. The confidence itself is computed from the sources; this can only
+    /// lower it, and needs `confidenceNote`. Left out of an update, the record's ceiling
+    /// stays; `null` lifts it.
+    pub confidence: async_graphql::MaybeUndefined<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    pub confidence_note: Option<String>,
 }
 
 impl From<CorrectionInput> for inputs::CorrectionInput {
@@ -38,7 +42,9 @@ impl From<CorrectionInput> for inputs::CorrectionInput {
             verdict: v.verdict,
             finding: v.finding,
             concerns: v.concerns.into_iter().map(|i| RecordRef::Id(i.0)).collect(),
-            confidence: v.confidence,
+            keep_ceiling: v.confidence.is_undefined(),
+            confidence: v.confidence.take(),
+            confidence_note: v.confidence_note,
         }
     }
 }

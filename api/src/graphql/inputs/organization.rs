@@ -33,9 +33,13 @@ pub struct OrganizationInput {
     pub website: Option<String>,
     /// What it does, in our words.
     pub description: String,
-    /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim, when it deserves less than its
+    /// sources support. The confidence itself is computed from the sources; this can only
+    /// lower it, and needs `confidenceNote`. Left out of an update, the record's ceiling
+    /// stays; `null` lifts it.
+    pub confidence: async_graphql::MaybeUndefined<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    pub confidence_note: Option<String>,
 }
 
 impl From<OrganizationInput> for inputs::OrganizationInput {
@@ -53,7 +57,9 @@ impl From<OrganizationInput> for inputs::OrganizationInput {
             headquarters: v.headquarters,
             website: v.website,
             description: v.description,
-            confidence: v.confidence,
+            keep_ceiling: v.confidence.is_undefined(),
+            confidence: v.confidence.take(),
+            confidence_note: v.confidence_note,
         }
     }
 }

@@ -86,9 +86,13 @@ pub struct PactInput {
     /// What it is said to replace.
     #[graphql(default)]
     pub replaces: Vec<PactReplacementInput>,
-    /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim, when it deserves less than its
+    /// sources support. The confidence itself is computed from the sources; this can only
+    /// lower it, and needs `confidenceNote`. Left out of an update, the record's ceiling
+    /// stays; `null` lifts it.
+    pub confidence: async_graphql::MaybeUndefined<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    pub confidence_note: Option<String>,
 }
 
 impl From<PactInput> for inputs::PactInput {
@@ -106,7 +110,9 @@ impl From<PactInput> for inputs::PactInput {
             topics: v.topics,
             parties: v.parties.into_iter().map(Into::into).collect(),
             replaces: v.replaces.into_iter().map(Into::into).collect(),
-            confidence: v.confidence,
+            keep_ceiling: v.confidence.is_undefined(),
+            confidence: v.confidence.take(),
+            confidence_note: v.confidence_note,
             status_history: None,
         }
     }

@@ -24,9 +24,13 @@ pub struct ReactionInput {
     /// Whether the date is only approximate.
     #[graphql(default)]
     pub date_approximate: bool,
-    /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim, when it deserves less than its
+    /// sources support. The confidence itself is computed from the sources; this can only
+    /// lower it, and needs `confidenceNote`. Left out of an update, the record's ceiling
+    /// stays; `null` lifts it.
+    pub confidence: async_graphql::MaybeUndefined<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    pub confidence_note: Option<String>,
 }
 
 impl From<ReactionInput> for inputs::ReactionInput {
@@ -39,7 +43,9 @@ impl From<ReactionInput> for inputs::ReactionInput {
             summary: v.summary,
             reacted_on: v.reacted_on.0,
             date_approximate: v.date_approximate,
-            confidence: v.confidence,
+            keep_ceiling: v.confidence.is_undefined(),
+            confidence: v.confidence.take(),
+            confidence_note: v.confidence_note,
         }
     }
 }

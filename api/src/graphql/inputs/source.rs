@@ -23,11 +23,26 @@ pub struct SourceInput {
     /// Whether `url` is a mirror or reprint.
     #[graphql(default)]
     pub is_mirror: bool,
+    /// What kind of publisher the document comes from; the confidence rule weighs it
+    /// (only OFFICIAL, at its own address, confirms on its own). Left out: NEWS for a new
+    /// source, unchanged on an update.
+    pub publisher_kind: Option<PublisherKind>,
+    /// Who published the original; required when `isMirror` is true (an update of a mirror
+    /// may leave it out to keep it), refused otherwise.
+    pub original_publisher: Option<String>,
+    /// Whether `url` is the cited document itself (false for a home, index or search
+    /// page, which supports nothing). Left out: true for a new source, unchanged on an
+    /// update.
+    pub points_to_document: Option<bool>,
     /// Our note on the source.
     pub note: Option<String>,
-    /// How reliable the source is.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim, when it deserves less than its
+    /// sources support. The confidence itself is computed from the sources; this can only
+    /// lower it, and needs `confidenceNote`. Left out of an update, the record's ceiling
+    /// stays; `null` lifts it.
+    pub confidence: async_graphql::MaybeUndefined<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    pub confidence_note: Option<String>,
 }
 
 impl From<SourceInput> for inputs::SourceInput {
@@ -40,8 +55,13 @@ impl From<SourceInput> for inputs::SourceInput {
             published_on: v.published_on.map(|d| d.0),
             retrieved_on: v.retrieved_on.map(|d| d.0),
             is_mirror: v.is_mirror,
+            publisher_kind: v.publisher_kind,
+            original_publisher: v.original_publisher,
+            points_to_document: v.points_to_document,
             note: v.note,
-            confidence: v.confidence,
+            keep_ceiling: v.confidence.is_undefined(),
+            confidence: v.confidence.take(),
+            confidence_note: v.confidence_note,
         }
     }
 }

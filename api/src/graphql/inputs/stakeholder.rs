@@ -20,9 +20,13 @@ pub struct StakeholderInput {
     pub affiliation: Option<String>,
     /// The tracked organization they are or speak for (global id).
     pub organization_id: Option<ID>,
-    /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim, when it deserves less than its
+    /// sources support. The confidence itself is computed from the sources; this can only
+    /// lower it, and needs `confidenceNote`. Left out of an update, the record's ceiling
+    /// stays; `null` lifts it.
+    pub confidence: async_graphql::MaybeUndefined<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    pub confidence_note: Option<String>,
 }
 
 impl From<StakeholderInput> for inputs::StakeholderInput {
@@ -34,7 +38,9 @@ impl From<StakeholderInput> for inputs::StakeholderInput {
             country: v.country,
             affiliation: v.affiliation,
             organization_id: v.organization_id.map(|i| RecordRef::Id(i.0)),
-            confidence: v.confidence,
+            keep_ceiling: v.confidence.is_undefined(),
+            confidence: v.confidence.take(),
+            confidence_note: v.confidence_note,
         }
     }
 }

@@ -21,16 +21,20 @@ pub struct WithdrawalInput {
     pub effective_on: Option<Date>,
     /// How far it has gone.
     pub withdrawal_status: WithdrawalStatus,
-    /// Whether US funding has ended.
-    #[graphql(default)]
-    pub funding_ended: bool,
+    /// Whether US funding has ended: true, false, or null (the default) when the sources
+    /// do not establish it.
+    pub funding_ended: Option<bool>,
     /// The reasons given, in our words.
     pub rationale: Option<String>,
     /// What observers expect it to change, in our words.
     pub expected_impact: Option<String>,
-    /// How well the record is supported.
-    #[graphql(default_with = "Confidence::Unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim, when it deserves less than its
+    /// sources support. The confidence itself is computed from the sources; this can only
+    /// lower it, and needs `confidenceNote`. Left out of an update, the record's ceiling
+    /// stays; `null` lifts it.
+    pub confidence: async_graphql::MaybeUndefined<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    pub confidence_note: Option<String>,
 }
 
 impl From<WithdrawalInput> for inputs::WithdrawalInput {
@@ -45,7 +49,9 @@ impl From<WithdrawalInput> for inputs::WithdrawalInput {
             funding_ended: v.funding_ended,
             rationale: v.rationale,
             expected_impact: v.expected_impact,
-            confidence: v.confidence,
+            keep_ceiling: v.confidence.is_undefined(),
+            confidence: v.confidence.take(),
+            confidence_note: v.confidence_note,
         }
     }
 }

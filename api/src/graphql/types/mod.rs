@@ -182,9 +182,24 @@ macro_rules! curated_object {
             async fn status(&self) -> entity::enums::RecordStatus {
                 self.0.status
             }
-            /// How well the record is supported by its sources.
+            /// How well the record is supported by its sources, computed by the rule the
+            /// README gives from its published sources (an editor may only lower it).
             async fn confidence(&self) -> entity::enums::Confidence {
                 self.0.confidence
+            }
+            /// Why the record has its confidence, in plain words: the official text or the
+            /// independent publishers behind it, or an editor's reason for lowering it.
+            async fn confidence_reason(&self) -> &str {
+                &self.0.confidence_reason
+            }
+            /// An editor's ceiling on the confidence, if one lowered it (send it back with
+            /// `confidenceNote` in an update to keep it).
+            async fn confidence_ceiling(&self) -> Option<entity::enums::Confidence> {
+                self.0.confidence_ceiling
+            }
+            /// The editor's reason for the ceiling.
+            async fn confidence_note(&self) -> Option<&str> {
+                self.0.confidence_note.as_deref()
             }
             /// Goes up by one on every change; editors pass it back as `expectedVersion`.
             async fn version(&self) -> i32 {

@@ -34,6 +34,19 @@ curated_object!(
     async fn is_mirror(&self) -> bool {
         self.0.is_mirror
     }
+    /// What kind of publisher the document comes from: the confidence rule weighs it.
+    async fn publisher_kind(&self) -> entity::enums::PublisherKind {
+        self.0.publisher_kind
+    }
+    /// For a mirror, who published the original (cite them, with `title`).
+    async fn original_publisher(&self) -> Option<&str> {
+        self.0.original_publisher.as_deref()
+    }
+    /// Whether `url` is the cited document itself; a home, index or search page supports
+    /// nothing and does not count for the confidence of the records citing it.
+    async fn points_to_document(&self) -> bool {
+        self.0.points_to_document
+    }
     /// Our note on the source: its reliability, or how its details were established.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()

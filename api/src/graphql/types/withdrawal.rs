@@ -35,8 +35,8 @@ curated_object!(
     async fn withdrawal_status(&self) -> WithdrawalStatus {
         self.0.withdrawal_status
     }
-    /// Whether US funding has ended.
-    async fn funding_ended(&self) -> bool {
+    /// Whether US funding has ended; null when the sources do not establish it either way.
+    async fn funding_ended(&self) -> Option<bool> {
         self.0.funding_ended
     }
     /// The reasons the administration gave, in our words.

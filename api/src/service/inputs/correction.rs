@@ -36,9 +36,17 @@ pub struct CorrectionInput {
     /// The records the correction concerns (global ids).
     #[serde(default)]
     pub concerns: Vec<RecordRef>,
-    /// How well the record is supported.
-    #[serde(default = "super::unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim when it deserves less than its
+    /// sources support (the rule computes the confidence; this can only lower it).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
+    /// Set by the API when `confidence` was left out of an update: keep the record's ceiling.
+    /// (The dataset always states it: left out there means none.)
+    #[serde(skip)]
+    pub keep_ceiling: bool,
 }
 
 impl CorrectionInput {
@@ -71,7 +79,7 @@ impl RecordInput for CorrectionInput {
     async fn prepare<C: ConnectionTrait>(
         &self,
         db: &C,
-        _current: Option<&correction::Model>,
+        current: Option<&correction::Model>,
     ) -> AppResult<correction::ActiveModel> {
         let mut c = Check::default();
         let claim_source_id = match &self.claim_source_id {
@@ -82,6 +90,13 @@ impl RecordInput for CorrectionInput {
             None => None,
         };
         self.concern_pairs(db, &mut c).await?;
+        let (ceiling, ceiling_note) = super::ceiling(
+            &mut c,
+            self.confidence,
+            &self.confidence_note,
+            self.keep_ceiling,
+            current.map(|r| (r.confidence_ceiling, r.confidence_note.clone())),
+        );
         let am = correction::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             claim: Set(c.text("claim", &self.claim, 2000)),
@@ -89,7 +104,8 @@ impl RecordInput for CorrectionInput {
             claim_source_id: Set(claim_source_id),
             verdict: Set(self.verdict),
             finding: Set(c.text("finding", &self.finding, 5000)),
-            confidence: Set(self.confidence),
+            confidence_ceiling: Set(ceiling),
+            confidence_note: Set(ceiling_note),
             ..Default::default()
         };
         c.finish()?;

@@ -28,9 +28,17 @@ pub struct InstrumentInput {
     pub url: Option<String>,
     /// What it does, in our words.
     pub summary: String,
-    /// How well the record is supported.
-    #[serde(default = "super::unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim when it deserves less than its
+    /// sources support (the rule computes the confidence; this can only lower it).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
+    /// Set by the API when `confidence` was left out of an update: keep the record's ceiling.
+    /// (The dataset always states it: left out there means none.)
+    #[serde(skip)]
+    pub keep_ceiling: bool,
 }
 
 impl RecordInput for InstrumentInput {
@@ -39,11 +47,18 @@ impl RecordInput for InstrumentInput {
     async fn prepare<C: ConnectionTrait>(
         &self,
         _db: &C,
-        _current: Option<&instrument::Model>,
+        current: Option<&instrument::Model>,
     ) -> AppResult<instrument::ActiveModel> {
         let mut c = Check::default();
         let published = self.published_on;
         c.not_before("publishedOn", published, Some(self.signed_on), "signedOn");
+        let (ceiling, ceiling_note) = super::ceiling(
+            &mut c,
+            self.confidence,
+            &self.confidence_note,
+            self.keep_ceiling,
+            current.map(|r| (r.confidence_ceiling, r.confidence_note.clone())),
+        );
         let am = instrument::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             kind: Set(self.kind),
@@ -58,7 +73,8 @@ impl RecordInput for InstrumentInput {
             )),
             url: Set(c.url("url", &self.url)),
             summary: Set(c.text("summary", &self.summary, 5000)),
-            confidence: Set(self.confidence),
+            confidence_ceiling: Set(ceiling),
+            confidence_note: Set(ceiling_note),
             ..Default::default()
         };
         c.finish()?;

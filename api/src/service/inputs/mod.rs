@@ -26,12 +26,13 @@ pub use source::SourceInput;
 pub use stakeholder::StakeholderInput;
 pub use withdrawal::WithdrawalInput;
 
+use super::confidence;
 use super::curated::Curated;
 use super::editing::{self, log_change};
 use super::records;
 use crate::error::AppResult;
 use entity::enums::{Confidence, RecordKind, RevisionAction};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 use std::future::Future;
 
 /// A reference to another record: a global id (from the API) or a slug (from the dataset,
@@ -68,9 +69,48 @@ impl<'de> serde::Deserialize<'de> for RecordRef {
     }
 }
 
-/// The confidence of a record or claim when the input gives none.
+/// The confidence of a claim when the input gives none.
 fn unconfirmed() -> Confidence {
     Confidence::Unconfirmed
+}
+
+/// An editor's ceiling on a record's confidence: allowed only with a reason, because it
+/// overrides what the sources say. With `keep` (an update that left `confidence` out) the
+/// record's current ceiling stands, so that a client unaware of ceilings cannot lift one.
+pub fn ceiling(
+    c: &mut Check,
+    ceiling: Option<Confidence>,
+    note: &Option<String>,
+    keep: bool,
+    current: Option<(Option<Confidence>, Option<String>)>,
+) -> (Option<Confidence>, Option<String>) {
+    if keep && ceiling.is_none() {
+        if note.is_some() {
+            c.fail(
+                "confidenceNote",
+                "goes with confidence: send both to set a ceiling, confidence: null to lift it",
+            );
+        }
+        return current.unwrap_or((None, None));
+    }
+    let note = c.opt_text("confidenceNote", note, 1000);
+    match (ceiling, &note) {
+        (Some(_), None) => {
+            c.fail(
+                "confidenceNote",
+                "is required with confidence: say why the record claims less than its sources",
+            );
+            (ceiling, None)
+        }
+        (None, Some(_)) => {
+            c.fail(
+                "confidence",
+                "is required with confidenceNote (the ceiling it explains)",
+            );
+            (None, note)
+        }
+        _ => (ceiling, note),
+    }
 }
 
 type ActiveOf<I> = <<I as RecordInput>::Entity as EntityTrait>::ActiveModel;
@@ -128,8 +168,7 @@ pub async fn create_published<I: RecordInput, C: ConnectionTrait>(
     Ok(())
 }
 
-/// Inserts a record (a draft, or published at once); returns the row as inserted, so with
-/// `publish` its status is stale: only `create_record`, which does not publish, returns it.
+/// Inserts a record (a draft, or published at once); returns the row as it then stands.
 async fn insert_record<I: RecordInput, C: ConnectionTrait>(
     db: &C,
     input: &I,
@@ -148,18 +187,26 @@ async fn insert_record<I: RecordInput, C: ConnectionTrait>(
         links.push((id, c.opt_text(&format!("{field}.note"), &cite.note, 1000)));
     }
     c.finish()?;
+    let mut am = am;
+    // A placeholder until the rule has read its citations, a few statements below.
+    am.set(
+        I::Entity::confidence_column(),
+        Confidence::Unconfirmed.into(),
+    );
     let model = records::insert::<I::Entity, _>(db, am, editor).await?;
     input.write_lists(db, &model, None).await?;
     let (kind, id) = (I::Entity::KIND, I::Entity::id_of(&model));
     for (source, note) in links {
         editing::link_source(db, kind, id, source, note).await?;
     }
+    confidence::refresh(db, kind, id).await?;
     if publish {
         editing::check_publishable(db, kind, id).await?;
         records::publish_new::<I::Entity, _>(db, id).await?;
     }
     log_change(db, kind, id, 1, RevisionAction::Create, editor).await?;
-    Ok(model)
+    // The row as it now stands, with the confidence its citations gave it.
+    records::existing::<I::Entity, _>(db, id).await
 }
 
 /// Replaces a record's editable state if it is still at `expected`, with an UPDATE revision.
@@ -172,8 +219,16 @@ pub async fn update_record<I: RecordInput, C: ConnectionTrait>(
 ) -> AppResult<ModelOf<I>> {
     let current = records::existing::<I::Entity, _>(db, id).await?;
     let am = input.prepare(db, Some(&current)).await?;
-    let model = records::update_checked::<I::Entity, _>(db, id, expected, am, editor).await?;
+    let model = records::update_checked::<I::Entity, _>(db, id, expected, am, Some(editor)).await?;
     input.write_lists(db, &model, Some(&current)).await?;
+    let kind = I::Entity::KIND;
+    confidence::refresh(db, kind, id).await?;
+    if kind == RecordKind::Source {
+        // Its kind, publisher or URL may change what the records citing it can claim.
+        confidence::refresh_citing(db, id).await?;
+    }
+    // The row as it now stands (the refresh may have changed its confidence).
+    let model = records::existing::<I::Entity, _>(db, id).await?;
     log_change(
         db,
         I::Entity::KIND,
@@ -184,4 +239,78 @@ pub async fn update_record<I: RecordInput, C: ConnectionTrait>(
     )
     .await?;
     Ok(model)
+}
+
+/// Brings a record that only the shipped dataset ever wrote up to the dataset's current
+/// text: the same validation and writes as `update…`, its citations made the dataset's, an
+/// archived record published again, and an UPDATE revision by no editor. Writes nothing and
+/// returns false when the record already matches. The caller runs it in a savepoint, so
+/// that a record that matches leaves nothing behind.
+pub async fn replace_from_dataset<I: RecordInput, C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    input: &I,
+    sources: &[Cite],
+) -> AppResult<bool> {
+    let kind = I::Entity::KIND;
+    let current = records::existing::<I::Entity, _>(db, id).await?;
+    let before = super::snapshot::take(db, kind, id).await?;
+    let am = input.prepare(db, Some(&current)).await?;
+    let mut c = Check::default();
+    let mut links = Vec::with_capacity(sources.len());
+    for (i, cite) in sources.iter().enumerate() {
+        let field = format!("sources[{i}]");
+        let source = c
+            .reference(db, &field, &cite.source, RecordKind::Source)
+            .await?;
+        links.push((
+            source,
+            c.opt_text(&format!("{field}.note"), &cite.note, 1000),
+        ));
+    }
+    c.finish()?;
+    let version = I::Entity::version_of(&current);
+    let model = records::update_checked::<I::Entity, _>(db, id, version, am, None).await?;
+    input.write_lists(db, &model, Some(&current)).await?;
+    editing::replace_citations(db, kind, id, &links).await?;
+    confidence::refresh(db, kind, id).await?;
+    if I::Entity::status_of(&current) != entity::enums::RecordStatus::Published {
+        editing::check_publishable(db, kind, id).await?;
+        records::publish_new::<I::Entity, _>(db, id).await?;
+    }
+    let after = super::snapshot::take(db, kind, id).await?;
+    if same_content(&before, &after) {
+        return Ok(false);
+    }
+    if kind == RecordKind::Source {
+        confidence::refresh_citing(db, id).await?;
+    }
+    let version = records::version_of(db, kind, id).await?;
+    log_change(db, kind, id, version, RevisionAction::Update, None).await?;
+    Ok(true)
+}
+
+/// Two snapshots of one record say the same, whatever their version and stamps, and
+/// whatever the row ids of its own lists (which a rewrite of the lists renews).
+fn same_content(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    let strip = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        if let Some(snapshot) = v.as_object_mut() {
+            for (key, value) in snapshot.iter_mut() {
+                if key == "record" {
+                    if let Some(record) = value.as_object_mut() {
+                        for stamp in ["version", "updated_at", "updated_by"] {
+                            record.remove(stamp);
+                        }
+                    }
+                } else if let Some(rows) = value.as_array_mut() {
+                    for row in rows.iter_mut().filter_map(|r| r.as_object_mut()) {
+                        row.remove("id");
+                    }
+                }
+            }
+        }
+        v
+    };
+    strip(a) == strip(b)
 }

@@ -36,9 +36,17 @@ pub struct OrganizationInput {
     pub website: Option<String>,
     /// What it does, in our words.
     pub description: String,
-    /// How well the record is supported.
-    #[serde(default = "super::unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim when it deserves less than its
+    /// sources support (the rule computes the confidence; this can only lower it).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
+    /// Set by the API when `confidence` was left out of an update: keep the record's ceiling.
+    /// (The dataset always states it: left out there means none.)
+    #[serde(skip)]
+    pub keep_ceiling: bool,
 }
 
 impl RecordInput for OrganizationInput {
@@ -47,9 +55,16 @@ impl RecordInput for OrganizationInput {
     async fn prepare<C: ConnectionTrait>(
         &self,
         _db: &C,
-        _current: Option<&organization::Model>,
+        current: Option<&organization::Model>,
     ) -> AppResult<organization::ActiveModel> {
         let mut c = Check::default();
+        let (ceiling, ceiling_note) = super::ceiling(
+            &mut c,
+            self.confidence,
+            &self.confidence_note,
+            self.keep_ceiling,
+            current.map(|r| (r.confidence_ceiling, r.confidence_note.clone())),
+        );
         let am = organization::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             name: Set(c.text("name", &self.name, 300)),
@@ -62,7 +77,8 @@ impl RecordInput for OrganizationInput {
             headquarters: Set(c.opt_text("headquarters", &self.headquarters, 200)),
             website: Set(c.url("website", &self.website)),
             description: Set(c.text("description", &self.description, 5000)),
-            confidence: Set(self.confidence),
+            confidence_ceiling: Set(ceiling),
+            confidence_note: Set(ceiling_note),
             ..Default::default()
         };
         c.keywords("categories", &self.categories);

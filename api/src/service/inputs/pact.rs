@@ -82,9 +82,17 @@ pub struct PactInput {
     /// What it is said to replace.
     #[serde(default)]
     pub replaces: Vec<PactReplacementInput>,
-    /// How well the record is supported.
-    #[serde(default = "super::unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim when it deserves less than its
+    /// sources support (the rule computes the confidence; this can only lower it).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
+    /// Set by the API when `confidence` was left out of an update: keep the record's ceiling.
+    /// (The dataset always states it: left out there means none.)
+    #[serde(skip)]
+    pub keep_ceiling: bool,
     /// The whole status history, oldest first, ending at `pactStatus`, instead of a step
     /// derived from `statusChangedOn`/`statusNote` (the dataset gives it whole; the API
     /// does not offer it).
@@ -222,7 +230,7 @@ impl RecordInput for PactInput {
     async fn prepare<C: ConnectionTrait>(
         &self,
         db: &C,
-        _current: Option<&pact::Model>,
+        current: Option<&pact::Model>,
     ) -> AppResult<pact::ActiveModel> {
         let mut c = Check::default();
         c.keywords("topics", &self.topics);
@@ -232,6 +240,13 @@ impl RecordInput for PactInput {
         if let Some(steps) = &self.status_history {
             self.history_rows(&mut c, steps);
         }
+        let (ceiling, ceiling_note) = super::ceiling(
+            &mut c,
+            self.confidence,
+            &self.confidence_note,
+            self.keep_ceiling,
+            current.map(|r| (r.confidence_ceiling, r.confidence_note.clone())),
+        );
         let am = pact::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             title: Set(c.text("title", &self.title, 300)),
@@ -240,7 +255,8 @@ impl RecordInput for PactInput {
             binding: Set(self.binding),
             signed_on: Set(self.signed_on),
             summary: Set(c.text("summary", &self.summary, 5000)),
-            confidence: Set(self.confidence),
+            confidence_ceiling: Set(ceiling),
+            confidence_note: Set(ceiling_note),
             ..Default::default()
         };
         c.finish()?;

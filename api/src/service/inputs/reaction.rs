@@ -26,9 +26,17 @@ pub struct ReactionInput {
     /// Whether the date is only approximate.
     #[serde(default)]
     pub date_approximate: bool,
-    /// How well the record is supported.
-    #[serde(default = "super::unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim when it deserves less than its
+    /// sources support (the rule computes the confidence; this can only lower it).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
+    /// Set by the API when `confidence` was left out of an update: keep the record's ceiling.
+    /// (The dataset always states it: left out there means none.)
+    #[serde(skip)]
+    pub keep_ceiling: bool,
 }
 
 impl RecordInput for ReactionInput {
@@ -37,7 +45,7 @@ impl RecordInput for ReactionInput {
     async fn prepare<C: ConnectionTrait>(
         &self,
         db: &C,
-        _current: Option<&reaction::Model>,
+        current: Option<&reaction::Model>,
     ) -> AppResult<reaction::ActiveModel> {
         let mut c = Check::default();
         let stakeholder_id = c
@@ -66,6 +74,13 @@ impl RecordInput for ReactionInput {
             Some(RecordKind::Pact) => SubjectKind::Pact,
             _ => SubjectKind::Withdrawal,
         };
+        let (ceiling, ceiling_note) = super::ceiling(
+            &mut c,
+            self.confidence,
+            &self.confidence_note,
+            self.keep_ceiling,
+            current.map(|r| (r.confidence_ceiling, r.confidence_note.clone())),
+        );
         let am = reaction::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             stakeholder_id: Set(stakeholder_id),
@@ -77,7 +92,8 @@ impl RecordInput for ReactionInput {
             summary: Set(c.text("summary", &self.summary, 5000)),
             reacted_on: Set(self.reacted_on),
             date_approximate: Set(self.date_approximate),
-            confidence: Set(self.confidence),
+            confidence_ceiling: Set(ceiling),
+            confidence_note: Set(ceiling_note),
             ..Default::default()
         };
         c.finish()?;

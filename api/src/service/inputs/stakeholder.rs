@@ -22,9 +22,17 @@ pub struct StakeholderInput {
     pub affiliation: Option<String>,
     /// The tracked organization they are or speak for (global id).
     pub organization_id: Option<RecordRef>,
-    /// How well the record is supported.
-    #[serde(default = "super::unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim when it deserves less than its
+    /// sources support (the rule computes the confidence; this can only lower it).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
+    /// Set by the API when `confidence` was left out of an update: keep the record's ceiling.
+    /// (The dataset always states it: left out there means none.)
+    #[serde(skip)]
+    pub keep_ceiling: bool,
 }
 
 impl RecordInput for StakeholderInput {
@@ -33,7 +41,7 @@ impl RecordInput for StakeholderInput {
     async fn prepare<C: ConnectionTrait>(
         &self,
         db: &C,
-        _current: Option<&stakeholder::Model>,
+        current: Option<&stakeholder::Model>,
     ) -> AppResult<stakeholder::ActiveModel> {
         let mut c = Check::default();
         let organization_id = match &self.organization_id {
@@ -43,6 +51,13 @@ impl RecordInput for StakeholderInput {
             ),
             None => None,
         };
+        let (ceiling, ceiling_note) = super::ceiling(
+            &mut c,
+            self.confidence,
+            &self.confidence_note,
+            self.keep_ceiling,
+            current.map(|r| (r.confidence_ceiling, r.confidence_note.clone())),
+        );
         let am = stakeholder::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             name: Set(c.text("name", &self.name, 300)),
@@ -50,7 +65,8 @@ impl RecordInput for StakeholderInput {
             country: Set(c.country("country", &self.country)),
             affiliation: Set(c.opt_text("affiliation", &self.affiliation, 300)),
             organization_id: Set(organization_id),
-            confidence: Set(self.confidence),
+            confidence_ceiling: Set(ceiling),
+            confidence_note: Set(ceiling_note),
             ..Default::default()
         };
         c.finish()?;

@@ -23,16 +23,24 @@ pub struct WithdrawalInput {
     pub effective_on: Option<NaiveDate>,
     /// How far it has gone.
     pub withdrawal_status: WithdrawalStatus,
-    /// Whether US funding has ended.
+    /// Whether US funding has ended; None (or absent) when the sources do not establish it.
     #[serde(default)]
-    pub funding_ended: bool,
+    pub funding_ended: Option<bool>,
     /// The reasons given, in our words.
     pub rationale: Option<String>,
     /// What observers expect it to change, in our words.
     pub expected_impact: Option<String>,
-    /// How well the record is supported.
-    #[serde(default = "super::unconfirmed")]
-    pub confidence: Confidence,
+    /// An editor's ceiling: the most the record may claim when it deserves less than its
+    /// sources support (the rule computes the confidence; this can only lower it).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// Why the record claims less than its sources support; required with `confidence`.
+    #[serde(default)]
+    pub confidence_note: Option<String>,
+    /// Set by the API when `confidence` was left out of an update: keep the record's ceiling.
+    /// (The dataset always states it: left out there means none.)
+    #[serde(skip)]
+    pub keep_ceiling: bool,
 }
 
 impl RecordInput for WithdrawalInput {
@@ -41,7 +49,7 @@ impl RecordInput for WithdrawalInput {
     async fn prepare<C: ConnectionTrait>(
         &self,
         db: &C,
-        _current: Option<&withdrawal::Model>,
+        current: Option<&withdrawal::Model>,
     ) -> AppResult<withdrawal::ActiveModel> {
         let mut c = Check::default();
         let organization_id = c
@@ -73,6 +81,13 @@ impl RecordInput for WithdrawalInput {
                 "is required when the withdrawal is EFFECTIVE",
             );
         }
+        let (ceiling, ceiling_note) = super::ceiling(
+            &mut c,
+            self.confidence,
+            &self.confidence_note,
+            self.keep_ceiling,
+            current.map(|r| (r.confidence_ceiling, r.confidence_note.clone())),
+        );
         let am = withdrawal::ActiveModel {
             slug: Set(c.slug(&self.slug)),
             organization_id: Set(organization_id),
@@ -83,7 +98,8 @@ impl RecordInput for WithdrawalInput {
             funding_ended: Set(self.funding_ended),
             rationale: Set(c.opt_text("rationale", &self.rationale, 5000)),
             expected_impact: Set(c.opt_text("expectedImpact", &self.expected_impact, 5000)),
-            confidence: Set(self.confidence),
+            confidence_ceiling: Set(ceiling),
+            confidence_note: Set(ceiling_note),
             ..Default::default()
         };
         c.finish()?;

@@ -35,7 +35,8 @@ pub struct WithdrawalFilter {
     pub effective_from: Option<NaiveDate>,
     /// Effective on or before this date.
     pub effective_to: Option<NaiveDate>,
-    /// Only those where US funding has (or has not) ended.
+    /// Only those where US funding has (true) or has not (false) ended; those where the
+    /// sources do not establish it (null) match neither.
     pub funding_ended: Option<bool>,
     /// Editorial statuses (editors only).
     pub status: Option<Vec<RecordStatus>>,
