@@ -12,6 +12,7 @@ backend_tests!(
     an_editor_may_lower_with_a_reason_but_never_raise,
     mirrors_name_their_original_and_unknown_funding_is_null,
     a_database_from_before_the_rule_is_recounted_once,
+    reverting_to_a_revision_from_before_the_ceiling_keeps_it,
 );
 
 const CREATE_ORG: &str = "mutation($i: OrganizationInput!) { createOrganization(input: $i) { id version confidence confidenceReason } }";
@@ -418,4 +419,56 @@ async fn a_database_from_before_the_rule_is_recounted_once(app: TestApp) {
     assert_eq!(last, after);
     third.stop().await;
     restarted.stop().await;
+}
+
+/// A revision written before ceilings existed (0.10 stored no such keys) does not lift one
+/// when an editor reverts to it: the revert restores what the revision recorded and keeps
+/// what it could not know.
+async fn reverting_to_a_revision_from_before_the_ceiling_keeps_it(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    let token = app.editor("revert@example.org", EditorRole::Editor).await;
+    let mut input = org("reverted");
+    input["confidence"] = "SINGLE_SOURCE".into();
+    input["confidenceNote"] = "The reports may share one source.".into();
+    let id = app.data_as(&token, CREATE_ORG, json!({ "i": input })).await["createOrganization"]
+        ["id"]
+        .clone();
+    let (a, _) = make_source(&app, &token, source("pub-a", "NEWS", "Pub A"), false).await;
+    let (b, _) = make_source(&app, &token, source("pub-b", "NEWS", "Pub B"), false).await;
+    cite(&app, &token, &id, &a).await;
+    cite(&app, &token, &id, &b).await;
+    let history =
+        "query($id: ID!) { history(id: $id, first: 100) { edges { node { id action version } } } }";
+    let revisions = app.data_as(&token, history, json!({ "id": id })).await;
+    let edges = revisions["history"]["edges"].as_array().unwrap();
+    let oldest = edges.last().unwrap()["node"].clone();
+    assert_eq!(oldest["action"], "CREATE");
+    // Make the CREATE revision look as 0.10 wrote it: no ceiling, note or reason keys.
+    let (_, rev_id) =
+        exodus::service::codec::decode_any_tagged(oldest["id"].as_str().unwrap()).unwrap();
+    let row = entity::revision::Entity::find_by_id(rev_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the revision");
+    let mut snapshot = row.snapshot.clone();
+    let record = snapshot["record"].as_object_mut().unwrap();
+    for key in ["confidence_ceiling", "confidence_note", "confidence_reason"] {
+        assert!(record.remove(key).is_some(), "{key} was stored");
+    }
+    let mut am = row.into_active_model();
+    am.snapshot = Set(snapshot);
+    am.update(&app.db).await.unwrap();
+
+    let revert = "mutation($r: ID!) { revert(revisionId: $r) { ... on Organization { confidence confidenceCeiling confidenceNote } } }";
+    let reverted = app
+        .data_as(&token, revert, json!({ "r": oldest["id"] }))
+        .await;
+    // The CREATE revision cited nothing, so the citations go back to none (UNCONFIRMED), but
+    // the ceiling it could not record stays.
+    assert_eq!(
+        reverted["revert"],
+        json!({ "confidence": "UNCONFIRMED", "confidenceCeiling": "SINGLE_SOURCE",
+                "confidenceNote": "The reports may share one source." })
+    );
 }

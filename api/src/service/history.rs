@@ -117,6 +117,29 @@ pub fn diff(before: Option<&Value>, after: &Value) -> Vec<FieldChange> {
     changes
 }
 
+/// A stored snapshot with the fields it predates (columns added by a later release, such as
+/// a source's publisher kind or a record's confidence ceiling) taken from the record as it
+/// stands: a revert restores what the revision recorded and leaves alone what it could not
+/// know, instead of resetting it to a default.
+async fn with_later_fields<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    id: i64,
+    stored: &Value,
+) -> AppResult<Value> {
+    let mut stored = stored.clone();
+    let now = snapshot::take(db, kind, id).await?;
+    if let (Some(then), Some(now)) = (
+        stored.get_mut("record").and_then(Value::as_object_mut),
+        now.get("record").and_then(Value::as_object),
+    ) {
+        for (field, value) in now {
+            then.entry(field.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    Ok(stored)
+}
+
 /// Restores a record to the state recorded in a revision, as a new REVERT revision.
 pub async fn revert<C: ConnectionTrait>(
     db: &C,
@@ -126,8 +149,8 @@ pub async fn revert<C: ConnectionTrait>(
     let rev = revision(db, revision_id)
         .await?
         .ok_or_else(|| AppError::NotFound("no revision with this id".into()))?;
-    let version =
-        snapshot::restore(db, rev.record_kind, rev.record_id, &rev.snapshot, editor).await?;
+    let stored = with_later_fields(db, rev.record_kind, rev.record_id, &rev.snapshot).await?;
+    let version = snapshot::restore(db, rev.record_kind, rev.record_id, &stored, editor).await?;
     // A revert to a published state publishes again, so it meets publish's rule as it
     // stands now (its sources may have been archived since); the caller's transaction then
     // rolls the restore back.
