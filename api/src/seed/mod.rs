@@ -24,7 +24,6 @@ use crate::service::curated::Curated;
 use crate::service::inputs::*;
 use crate::service::records;
 use entity::enums::RecordKind;
-use entity::organization;
 use sea_orm::{
     DatabaseConnection, DatabaseTransaction, EntityTrait, QuerySelect, TransactionTrait,
 };
@@ -164,18 +163,6 @@ impl std::fmt::Display for SeedReport {
 /// themselves are read one by one as they are loaded, so that a problem names its record.
 pub fn parse(text: &str) -> anyhow::Result<Dataset> {
     serde_json::from_str(text).map_err(|e| anyhow::anyhow!("the seed file is not valid: {e}"))
-}
-
-/// True when the database holds no organization yet.
-pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
-    Ok(organization::Entity::find()
-        .select_only()
-        .column(organization::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-        .is_none())
 }
 
 /// Loads the dataset in one transaction, inserting what is missing; stops at the first

@@ -49,17 +49,12 @@ pub fn rank(c: Confidence) -> u8 {
     }
 }
 
-/// Whether a cited source can support a claim at all, and if not, why.
-pub fn unusable(s: &source::Model) -> Option<&'static str> {
-    if s.status != RecordStatus::Published {
-        Some("not published")
-    } else if !s.points_to_document {
-        Some("its URL is not the document itself")
-    } else if s.is_mirror && s.original_publisher.is_none() {
-        Some("a mirror that does not name its original publisher")
-    } else {
-        None
-    }
+/// Whether a cited source can support a claim at all: published, the document itself, and,
+/// for a mirror, naming its original publisher.
+fn usable(s: &source::Model) -> bool {
+    s.status == RecordStatus::Published
+        && s.points_to_document
+        && (!s.is_mirror || s.original_publisher.is_some())
 }
 
 /// Who stands behind a source, for independence: the original publisher of a mirror, else
@@ -85,7 +80,7 @@ pub fn host(url: &str) -> &str {
 
 /// The rule applied to the sources a record cites.
 pub fn rule(cited: &[source::Model]) -> Assessment {
-    let usable: Vec<&source::Model> = cited.iter().filter(|s| unusable(s).is_none()).collect();
+    let usable: Vec<&source::Model> = cited.iter().filter(|s| usable(s)).collect();
     // A copy of an official text on another host is as good as its copier: it counts as one
     // publisher (its original), like any mirror, and does not confirm on its own.
     if let Some(official) = usable
@@ -178,7 +173,7 @@ pub fn capped(computed: Assessment, ceiling: Option<Confidence>, note: Option<&s
 }
 
 /// The sources a record cites, published or not (the rule tells them apart).
-pub async fn cited<C: ConnectionTrait>(
+async fn cited<C: ConnectionTrait>(
     db: &C,
     kind: RecordKind,
     id: i64,
@@ -196,18 +191,10 @@ pub async fn cited<C: ConnectionTrait>(
         .await?)
 }
 
-/// What the record's confidence should be now.
-pub async fn assess<C: ConnectionTrait>(
-    db: &C,
-    kind: RecordKind,
-    id: i64,
-) -> AppResult<Assessment> {
-    for_kind!(kind, K => assess_one::<K, C>(db, id).await)
-}
-
-async fn assess_one<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Assessment> {
-    let model = existing::<E, _>(db, id).await?;
-    let (_, _, ceiling, note) = E::confidence_of(&model);
+/// What a record's confidence should be now.
+async fn assess<E: Curated, C: ConnectionTrait>(db: &C, model: &E::Model) -> AppResult<Assessment> {
+    let (_, _, ceiling, note) = E::confidence_of(model);
+    let id = E::id_of(model);
     let computed = if E::KIND == RecordKind::Source {
         of_source(&existing::<source::Entity, _>(db, id).await?)
     } else {
@@ -216,21 +203,25 @@ async fn assess_one<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResul
     Ok(capped(computed, ceiling, note.as_deref()))
 }
 
-/// Recomputes a record's confidence and reason and stores them if they changed; true when
-/// the confidence itself moved (what a revision is written for: a reason reworded alone,
-/// by a rule change or a publisher renamed, is stored without one).
-pub async fn refresh<C: ConnectionTrait>(db: &C, kind: RecordKind, id: i64) -> AppResult<bool> {
+/// Recomputes a record's confidence and reason and stores them if they changed. Returns the
+/// record's version when the confidence itself moved (what a revision is written for: a
+/// reason reworded alone, by a rule change or a publisher renamed, is stored without one).
+pub async fn refresh<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    id: i64,
+) -> AppResult<Option<i32>> {
     for_kind!(kind, K => refresh_one::<K, C>(db, id).await)
 }
 
-async fn refresh_one<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<bool> {
+async fn refresh_one<E: Curated, C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<i32>> {
     let model = existing::<E, _>(db, id).await?;
     let (confidence, reason, _, _) = E::confidence_of(&model);
-    let now = assess_one::<E, C>(db, id).await?;
+    let now = assess::<E, C>(db, &model).await?;
     if now.confidence == confidence && now.reason == reason {
-        return Ok(false);
+        return Ok(None);
     }
-    let moved = now.confidence != confidence;
+    let moved = (now.confidence != confidence).then(|| E::version_of(&model));
     let update = Query::update()
         .table(E::default())
         .value(Alias::new("confidence"), now.confidence.as_str())
@@ -256,8 +247,7 @@ pub async fn refresh_citing<C: ConnectionTrait>(db: &C, source_id: i64) -> AppRe
         .all(db)
         .await?;
     for (kind, id) in citing {
-        if refresh(db, kind, id).await? {
-            let version = super::records::version_of(db, kind, id).await?;
+        if let Some(version) = refresh(db, kind, id).await? {
             log_change(db, kind, id, version, RevisionAction::Update, None).await?;
         }
     }
@@ -302,8 +292,7 @@ async fn recount(db: &sea_orm::DatabaseConnection) -> AppResult<usize> {
     ] {
         let ids = for_kind!(kind, K => all_ids::<K>(&tx).await?);
         for id in ids {
-            if refresh(&tx, kind, id).await? {
-                let version = super::records::version_of(&tx, kind, id).await?;
+            if let Some(version) = refresh(&tx, kind, id).await? {
                 log_change(&tx, kind, id, version, RevisionAction::Update, None).await?;
                 changed += 1;
             }

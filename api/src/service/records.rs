@@ -40,19 +40,6 @@ pub async fn id_by_slug<C: ConnectionTrait>(
     for_kind!(kind, K => find::<K, _>(db, slug).await)
 }
 
-/// Every slug of a kind, whatever the status.
-pub async fn slugs<E: Curated, C: ConnectionTrait>(
-    db: &C,
-) -> AppResult<std::collections::HashSet<String>> {
-    let rows: Vec<String> = E::find()
-        .select_only()
-        .column(E::slug_column())
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
-}
-
 /// Every record's id by its slug, whatever the status.
 pub async fn ids_by_slug<E: Curated, C: ConnectionTrait>(
     db: &C,

@@ -147,6 +147,27 @@ pub struct Cite {
     pub note: Option<String>,
 }
 
+/// The citations an input gives a record, checked: each source must exist, each note fit.
+async fn citations<C: ConnectionTrait>(
+    db: &C,
+    sources: &[Cite],
+) -> AppResult<Vec<(i64, Option<String>)>> {
+    let mut c = Check::default();
+    let mut links = Vec::with_capacity(sources.len());
+    for (i, cite) in sources.iter().enumerate() {
+        let field = format!("sources[{i}]");
+        let source = c
+            .reference(db, &field, &cite.source, RecordKind::Source)
+            .await?;
+        links.push((
+            source,
+            c.opt_text(&format!("{field}.note"), &cite.note, 1000),
+        ));
+    }
+    c.finish()?;
+    Ok(links)
+}
+
 /// Creates a draft from an input, with its CREATE revision.
 pub async fn create_record<I: RecordInput, C: ConnectionTrait>(
     db: &C,
@@ -177,16 +198,7 @@ async fn insert_record<I: RecordInput, C: ConnectionTrait>(
     publish: bool,
 ) -> AppResult<ModelOf<I>> {
     let am = input.prepare(db, None).await?;
-    let mut c = Check::default();
-    let mut links = Vec::with_capacity(sources.len());
-    for (i, cite) in sources.iter().enumerate() {
-        let field = format!("sources[{i}]");
-        let id = c
-            .reference(db, &field, &cite.source, RecordKind::Source)
-            .await?;
-        links.push((id, c.opt_text(&format!("{field}.note"), &cite.note, 1000)));
-    }
-    c.finish()?;
+    let links = citations(db, sources).await?;
     let mut am = am;
     // A placeholder until the rule has read its citations, a few statements below.
     am.set(
@@ -256,19 +268,7 @@ pub async fn replace_from_dataset<I: RecordInput, C: ConnectionTrait>(
     let current = records::existing::<I::Entity, _>(db, id).await?;
     let before = super::snapshot::take(db, kind, id).await?;
     let am = input.prepare(db, Some(&current)).await?;
-    let mut c = Check::default();
-    let mut links = Vec::with_capacity(sources.len());
-    for (i, cite) in sources.iter().enumerate() {
-        let field = format!("sources[{i}]");
-        let source = c
-            .reference(db, &field, &cite.source, RecordKind::Source)
-            .await?;
-        links.push((
-            source,
-            c.opt_text(&format!("{field}.note"), &cite.note, 1000),
-        ));
-    }
-    c.finish()?;
+    let links = citations(db, sources).await?;
     let version = I::Entity::version_of(&current);
     let model = records::update_checked::<I::Entity, _>(db, id, version, am, None).await?;
     input.write_lists(db, &model, Some(&current)).await?;
