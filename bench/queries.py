@@ -28,7 +28,11 @@ EXODUS = {
     edges { node { id slug announcedOn withdrawalStatus organization { name } } }
   }
 }""",
-    "stats": """query Stats { stats { organizations withdrawals reactions pacts } }""",
+    # Every count and breakdown `stats` offers (PostGraphile and the raw SQL: the four totals).
+    "stats": """query Stats { stats { organizations withdrawals reactions pacts
+  organizationsByCategory { key count } organizationsByKind { key count }
+  organizationsByDigitalRelevance { key count } withdrawalsByStatus { key count }
+  reactionsByStance { key count } pactsByStatus { key count } correctionsByVerdict { key count } } }""",
     # Exodus only: PostGraphile has no full-text search without plugins.
     "search": """query Search($q: String!) {
   search(query: $q, kinds: [REACTION, ORGANIZATION], first: 20) { kind rank node { id } }

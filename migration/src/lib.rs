@@ -11,6 +11,7 @@ mod m20261126_000001_first_reactions;
 mod m20261126_000002_search_vectors;
 mod m20261202_000001_webhooks;
 mod m20261203_000001_confidence;
+mod m20261204_000001_counts;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_search_vectors::Migration),
             Box::new(m20261202_000001_webhooks::Migration),
             Box::new(m20261203_000001_confidence::Migration),
+            Box::new(m20261204_000001_counts::Migration),
         ]
     }
 }

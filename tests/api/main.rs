@@ -23,6 +23,7 @@ mod queries;
 mod schema;
 mod sessions;
 mod sse;
+mod stats;
 mod sweep;
 mod visibility;
 mod webhooks;

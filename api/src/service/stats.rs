@@ -1,85 +1,90 @@
 //! Counts for dashboards, over the records the viewer may see.
+//!
+//! The database keeps the counts current: triggers move them in the same transaction as every
+//! write (migration `m20261204_000001_counts`), per record status. A viewer's counts are the
+//! sum over the statuses it may see, so one small statement answers every count of `stats`
+//! however many records there are, instead of a count over every row per request.
 
-use super::curated::Curated;
 use super::Viewer;
 use crate::error::AppResult;
 use entity::enums::*;
-use entity::*;
-use sea_orm::sea_query::{Expr, IntoColumnRef};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TryGetableMany,
-};
-use std::collections::BTreeMap;
+use sea_orm::{ActiveEnum, ConnectionTrait, DbBackend, Statement, Value};
+use std::collections::{BTreeMap, HashMap};
 
-/// Counts of one entity's rows grouped by one column, largest first.
-pub async fn count_by<E, T, C>(
-    db: &C,
-    viewer: &Viewer,
-    column: E::Column,
-) -> AppResult<Vec<(T, u64)>>
-where
-    E: Curated,
-    T: TryGetableMany + Send + Sync,
-    (T, i64): TryGetableMany,
-    C: ConnectionTrait,
-{
-    let rows: Vec<(T, i64)> = E::find()
-        .select_only()
-        .column(column)
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(E::visible(&viewer.visible_statuses()))
-        .group_by(column)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut rows: Vec<(T, u64)> = rows
-        .into_iter()
-        .map(|(k, n)| (k, n.max(0) as u64))
-        .collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
-    Ok(rows)
+/// The kept counts a viewer may see: per dimension (`organization`, `organization.kind`, …)
+/// the count of each key (`""` for a table's total).
+#[derive(Debug, Default)]
+pub struct Tallies {
+    by_dimension: HashMap<String, Vec<(String, u64)>>,
 }
 
-/// How many visible records of one kind there are.
-pub async fn total<E: Curated, C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResult<u64> {
-    let n: Option<i64> = E::find()
-        .select_only()
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(E::visible(&viewer.visible_statuses()))
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(n.unwrap_or(0).max(0) as u64)
+/// `?` or `$n` placeholders for the viewer's statuses, and their values.
+fn status_list(backend: DbBackend, viewer: &Viewer) -> (String, Vec<Value>) {
+    let statuses = viewer.visible_statuses();
+    let marks: Vec<String> = (1..=statuses.len())
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect();
+    let values = statuses.iter().map(|s| Value::from(s.as_str())).collect();
+    (marks.join(", "), values)
 }
 
-/// Visible organizations per category keyword, largest first, then by name.
-pub async fn organizations_by_category<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-) -> AppResult<Vec<(String, u64)>> {
-    let rows: Vec<(String, i64)> = organization_category::Entity::find()
-        .select_only()
-        .column(organization_category::Column::Category)
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(
-            organization_category::Column::OrganizationId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(organization::Column::Id.into_column_ref())
-                    .from(organization::Entity)
-                    .cond_where(organization::Entity::visible(&viewer.visible_statuses()))
-                    .to_owned(),
-            ),
-        )
-        .group_by(organization_category::Column::Category)
-        .into_tuple()
-        .all(db)
+/// Every count `stats` offers but the per-withdrawal breakdown: one statement.
+pub async fn tallies<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResult<Tallies> {
+    let backend = db.get_database_backend();
+    let (marks, values) = status_list(backend, viewer);
+    let sql = format!(
+        "SELECT dimension, key, CAST(SUM(n) AS BIGINT) AS n FROM record_count \
+         WHERE status IN ({marks}) GROUP BY dimension, key"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
-    let mut rows: Vec<(String, u64)> = rows
-        .into_iter()
-        .map(|(k, n)| (k, n.max(0) as u64))
-        .collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(rows)
+    let mut out = Tallies::default();
+    for row in rows {
+        let n: i64 = row.try_get("", "n")?;
+        if n <= 0 {
+            continue;
+        }
+        let dimension: String = row.try_get("", "dimension")?;
+        let key: String = row.try_get("", "key")?;
+        out.by_dimension
+            .entry(dimension)
+            .or_default()
+            .push((key, n as u64));
+    }
+    Ok(out)
+}
+
+impl Tallies {
+    /// How many visible records a table holds.
+    pub fn total(&self, table: &str) -> u64 {
+        self.by_dimension
+            .get(table)
+            .and_then(|rows| rows.first())
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// The counts of one breakdown, largest first, then by key.
+    pub fn strings(&self, dimension: &str) -> Vec<(String, u64)> {
+        let mut rows = self
+            .by_dimension
+            .get(dimension)
+            .cloned()
+            .unwrap_or_default();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        rows
+    }
+
+    /// A breakdown by an enumerated column; keys no longer in the enumeration are left out.
+    pub fn by<T: ActiveEnum<Value = String>>(&self, dimension: &str) -> Vec<(T, u64)> {
+        self.strings(dimension)
+            .into_iter()
+            .filter_map(|(k, n)| T::try_from_value(&k).ok().map(|v| (v, n)))
+            .collect()
+    }
 }
 
 /// The stances of the visible reactions to one withdrawal.
@@ -99,45 +104,51 @@ impl StanceBreakdown {
 }
 
 /// The stance breakdown of every visible withdrawal that has visible reactions, most
-/// reactions first.
+/// reactions first: from the kept counts, one row per withdrawal and stance.
 pub async fn stance_by_withdrawal<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
 ) -> AppResult<Vec<StanceBreakdown>> {
-    let statuses = viewer.visible_statuses();
-    let rows: Vec<(i64, Stance, i64)> = reaction::Entity::find()
-        .select_only()
-        .column(reaction::Column::WithdrawalId)
-        .column(reaction::Column::Stance)
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(reaction::Entity::visible(&statuses))
-        .filter(reaction::Column::WithdrawalId.is_not_null())
-        .filter(
-            reaction::Column::WithdrawalId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(withdrawal::Column::Id.into_column_ref())
-                    .from(withdrawal::Entity)
-                    .cond_where(withdrawal::Entity::visible(&statuses))
-                    .to_owned(),
-            ),
-        )
-        .group_by(reaction::Column::WithdrawalId)
-        .group_by(reaction::Column::Stance)
-        .into_tuple()
-        .all(db)
+    let backend = db.get_database_backend();
+    let (marks, mut values) = status_list(backend, viewer);
+    // The same statuses twice: for the reactions, then for their withdrawal.
+    let offset = values.len();
+    let withdrawal_marks: Vec<String> = (1..=offset)
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${}", offset + i),
+            _ => "?".to_owned(),
+        })
+        .collect();
+    values.extend(values.clone());
+    let sql = format!(
+        "SELECT c.withdrawal_id, c.stance, CAST(SUM(c.n) AS BIGINT) AS n \
+         FROM withdrawal_stance_count c JOIN withdrawal w ON w.id = c.withdrawal_id \
+         WHERE c.status IN ({marks}) AND w.status IN ({}) \
+         GROUP BY c.withdrawal_id, c.stance",
+        withdrawal_marks.join(", ")
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
     let mut by_withdrawal: BTreeMap<i64, StanceBreakdown> = BTreeMap::new();
-    for (id, stance, n) in rows {
+    for row in rows {
+        let n: i64 = row.try_get("", "n")?;
+        if n <= 0 {
+            continue;
+        }
+        let id: i64 = row.try_get("", "withdrawal_id")?;
+        let stance: String = row.try_get("", "stance")?;
         let entry = by_withdrawal.entry(id).or_insert_with(|| StanceBreakdown {
             withdrawal_id: id,
             ..Default::default()
         });
-        let n = n.max(0) as u64;
-        match stance {
-            Stance::Support => entry.support += n,
-            Stance::Oppose => entry.oppose += n,
-            Stance::Mixed => entry.mixed += n,
-            Stance::Neutral => entry.neutral += n,
+        let n = n as u64;
+        match Stance::try_from_value(&stance) {
+            Ok(Stance::Support) => entry.support += n,
+            Ok(Stance::Oppose) => entry.oppose += n,
+            Ok(Stance::Mixed) => entry.mixed += n,
+            Ok(Stance::Neutral) => entry.neutral += n,
+            Err(_) => {}
         }
     }
     let mut out: Vec<StanceBreakdown> = by_withdrawal.into_values().collect();

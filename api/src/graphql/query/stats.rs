@@ -2,10 +2,10 @@
 
 use crate::graphql::context::data;
 use crate::graphql::types::*;
-use crate::service::stats::StanceBreakdown;
+use crate::service::stats::{StanceBreakdown, Tallies};
 use async_graphql::{Context, Object, OutputType, Result, SimpleObject};
 use entity::enums::*;
-use entity::*;
+use tokio::sync::OnceCell;
 
 /// Counts for dashboards.
 #[derive(Default)]
@@ -15,12 +15,15 @@ pub struct StatsQuery;
 impl StatsQuery {
     /// Counts for dashboards, over the records visible to you.
     async fn stats(&self) -> Stats {
-        Stats
+        Stats::default()
     }
 }
 
 /// Counts for dashboards.
-pub struct Stats;
+#[derive(Default)]
+pub struct Stats {
+    tallies: OnceCell<Tallies>,
+}
 
 /// A count of records sharing one value.
 #[derive(SimpleObject)]
@@ -84,29 +87,24 @@ impl WithdrawalStances {
 impl Stats {
     /// Organizations tracked.
     async fn organizations(&self, ctx: &Context<'_>) -> Result<u64> {
-        let d = data(ctx);
-        Ok(crate::service::stats::total::<organization::Entity, _>(&d.db, &d.viewer).await?)
+        Ok(self.tallies(ctx).await?.total("organization"))
     }
     /// Withdrawals tracked.
     async fn withdrawals(&self, ctx: &Context<'_>) -> Result<u64> {
-        let d = data(ctx);
-        Ok(crate::service::stats::total::<withdrawal::Entity, _>(&d.db, &d.viewer).await?)
+        Ok(self.tallies(ctx).await?.total("withdrawal"))
     }
     /// Reactions tracked.
     async fn reactions(&self, ctx: &Context<'_>) -> Result<u64> {
-        let d = data(ctx);
-        Ok(crate::service::stats::total::<reaction::Entity, _>(&d.db, &d.viewer).await?)
+        Ok(self.tallies(ctx).await?.total("reaction"))
     }
     /// Pacts tracked.
     async fn pacts(&self, ctx: &Context<'_>) -> Result<u64> {
-        let d = data(ctx);
-        Ok(crate::service::stats::total::<pact::Entity, _>(&d.db, &d.viewer).await?)
+        Ok(self.tallies(ctx).await?.total("pact"))
     }
     /// Organizations per category keyword, largest first.
     async fn organizations_by_category(&self, ctx: &Context<'_>) -> Result<Vec<Count<String>>> {
-        let d = data(ctx);
         Ok(counts(
-            crate::service::stats::organizations_by_category(&d.db, &d.viewer).await?,
+            self.tallies(ctx).await?.strings("organization.category"),
         ))
     }
     /// Organizations per kind, largest first.
@@ -114,29 +112,17 @@ impl Stats {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<Count<OrganizationKind>>> {
-        let d = data(ctx);
-        Ok(counts(
-            crate::service::stats::count_by::<organization::Entity, _, _>(
-                &d.db,
-                &d.viewer,
-                organization::Column::Kind,
-            )
-            .await?,
-        ))
+        Ok(counts(self.tallies(ctx).await?.by("organization.kind")))
     }
     /// Organizations per digital relevance, largest first.
     async fn organizations_by_digital_relevance(
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<Count<DigitalRelevance>>> {
-        let d = data(ctx);
         Ok(counts(
-            crate::service::stats::count_by::<organization::Entity, _, _>(
-                &d.db,
-                &d.viewer,
-                organization::Column::DigitalRelevance,
-            )
-            .await?,
+            self.tallies(ctx)
+                .await?
+                .by("organization.digital_relevance"),
         ))
     }
     /// Withdrawals per status, largest first.
@@ -144,51 +130,21 @@ impl Stats {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<Count<WithdrawalStatus>>> {
-        let d = data(ctx);
         Ok(counts(
-            crate::service::stats::count_by::<withdrawal::Entity, _, _>(
-                &d.db,
-                &d.viewer,
-                withdrawal::Column::WithdrawalStatus,
-            )
-            .await?,
+            self.tallies(ctx).await?.by("withdrawal.withdrawal_status"),
         ))
     }
     /// Reactions per stance, largest first.
     async fn reactions_by_stance(&self, ctx: &Context<'_>) -> Result<Vec<Count<Stance>>> {
-        let d = data(ctx);
-        Ok(counts(
-            crate::service::stats::count_by::<reaction::Entity, _, _>(
-                &d.db,
-                &d.viewer,
-                reaction::Column::Stance,
-            )
-            .await?,
-        ))
+        Ok(counts(self.tallies(ctx).await?.by("reaction.stance")))
     }
     /// Pacts per status, largest first.
     async fn pacts_by_status(&self, ctx: &Context<'_>) -> Result<Vec<Count<PactStatus>>> {
-        let d = data(ctx);
-        Ok(counts(
-            crate::service::stats::count_by::<pact::Entity, _, _>(
-                &d.db,
-                &d.viewer,
-                pact::Column::PactStatus,
-            )
-            .await?,
-        ))
+        Ok(counts(self.tallies(ctx).await?.by("pact.pact_status")))
     }
     /// Corrections per verdict, largest first.
     async fn corrections_by_verdict(&self, ctx: &Context<'_>) -> Result<Vec<Count<Verdict>>> {
-        let d = data(ctx);
-        Ok(counts(
-            crate::service::stats::count_by::<correction::Entity, _, _>(
-                &d.db,
-                &d.viewer,
-                correction::Column::Verdict,
-            )
-            .await?,
-        ))
+        Ok(counts(self.tallies(ctx).await?.by("correction.verdict")))
     }
     /// The stance breakdown of every withdrawal that drew reactions, most reactions first.
     async fn stance_by_withdrawal(&self, ctx: &Context<'_>) -> Result<Vec<WithdrawalStances>> {
@@ -200,5 +156,16 @@ impl Stats {
                 .map(WithdrawalStances)
                 .collect(),
         )
+    }
+}
+
+impl Stats {
+    /// The kept counts, read once per `stats` selection however many of them it asks for.
+    async fn tallies(&self, ctx: &Context<'_>) -> Result<&Tallies> {
+        let d = data(ctx);
+        Ok(self
+            .tallies
+            .get_or_try_init(|| crate::service::stats::tallies(&d.db, &d.viewer))
+            .await?)
     }
 }
