@@ -12,6 +12,7 @@ mod m20261126_000002_search_vectors;
 mod m20261202_000001_webhooks;
 mod m20261203_000001_confidence;
 mod m20261204_000001_counts;
+mod m20261204_000002_search_terms;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_webhooks::Migration),
             Box::new(m20261203_000001_confidence::Migration),
             Box::new(m20261204_000001_counts::Migration),
+            Box::new(m20261204_000002_search_terms::Migration),
         ]
     }
 }

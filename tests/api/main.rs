@@ -21,6 +21,7 @@ mod live;
 mod migrations;
 mod queries;
 mod schema;
+mod search;
 mod sessions;
 mod sse;
 mod stats;

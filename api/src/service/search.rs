@@ -63,6 +63,11 @@ pub async fn search<C: ConnectionTrait>(
         ));
     }
     let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        if let Some(lexeme) = single_lexeme(db, query).await? {
+            return best_for_lexeme(db, viewer, &lexeme, kinds, limit).await;
+        }
+    }
     let statuses: Vec<Value> = viewer
         .visible_statuses()
         .iter()
@@ -127,9 +132,76 @@ pub async fn search<C: ConnectionTrait>(
         "SELECT kind, id, rank FROM ({}) hits ORDER BY rank DESC, kind, id LIMIT {limit_param}",
         parts.join(" UNION ALL ")
     );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+    hits(db, Statement::from_sql_and_values(backend, sql, values)).await
+}
+
+/// The one lexeme of a query that parses to a single word (after stemming and stop words),
+/// or None for anything else: several words, a phrase, an exclusion, only stop words.
+async fn single_lexeme<C: ConnectionTrait>(db: &C, query: &str) -> AppResult<Option<String>> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT CASE WHEN numnode(q) = 1 THEN (tsvector_to_array(q::text::tsvector))[1] END \
+             AS lexeme FROM websearch_to_tsquery('english', $1) q",
+            [Value::from(query)],
+        ))
         .await?;
+    Ok(match row {
+        Some(row) => row.try_get("", "lexeme")?,
+        None => None,
+    })
+}
+
+/// The best visible matches of one lexeme, in the order of the general query (rank, then
+/// kind and id), read from the rank-ordered index of `search_term` (migration
+/// `m20261204_000002_search_terms`): about `limit` index entries however many records match.
+async fn best_for_lexeme<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    lexeme: &str,
+    kinds: &[RecordKind],
+    limit: u64,
+) -> AppResult<Vec<Hit>> {
+    let mut values: Vec<Value> = vec![lexeme.into()];
+    let marks = |list: Vec<&'static str>, values: &mut Vec<Value>| -> String {
+        list.into_iter()
+            .map(|v| {
+                values.push(v.into());
+                format!("${}", values.len())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let statuses = marks(
+        viewer
+            .visible_statuses()
+            .iter()
+            .map(|s| s.as_str())
+            .collect(),
+        &mut values,
+    );
+    let kinds = if kinds.is_empty() {
+        RecordKind::iter().collect()
+    } else {
+        kinds.to_vec()
+    };
+    let kinds = marks(kinds.iter().map(|k| k.as_str()).collect(), &mut values);
+    values.push(Value::from(limit as i64));
+    let sql = format!(
+        "SELECT kind, record_id AS id, rank::float8 AS rank FROM search_term \
+         WHERE lexeme = $1 AND status IN ({statuses}) AND kind IN ({kinds}) \
+         ORDER BY lexeme, rank DESC, kind, record_id LIMIT ${}",
+        values.len()
+    );
+    hits(
+        db,
+        Statement::from_sql_and_values(DbBackend::Postgres, sql, values),
+    )
+    .await
+}
+
+async fn hits<C: ConnectionTrait>(db: &C, statement: Statement) -> AppResult<Vec<Hit>> {
+    let rows = db.query_all_raw(statement).await?;
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {
         let kind: String = row.try_get("", "kind")?;
