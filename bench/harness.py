@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Exodus benchmark: Exodus, PostGraphile v4 and raw SQL side by side on one PostgreSQL.
+"""Exodus benchmark: Exodus, PostGraphile v5 and v4 and raw SQL side by side on one PostgreSQL.
 
 Run through `bench/run`, which installs the tools and builds the release binaries first.
 Standard library only, so it needs nothing but Python 3.
@@ -29,6 +29,7 @@ ROOT = HERE.parent
 EXODUS_BIN = ROOT / "target" / "release" / "exodus"
 FANOUT_BIN = ROOT / "target" / "release" / "exodus-fanout"
 POSTGRAPHILE_BIN = HERE / ".cache" / "postgraphile" / "node_modules" / ".bin" / "postgraphile"
+POSTGRAPHILE5_DIR = HERE / ".cache" / "postgraphile5"
 GENERATOR = HERE / "sql" / "generate.sql"
 JWT_SECRET = "bench-only-secret-not-for-production-0123456789"
 EDITOR = "bench@example.org"
@@ -255,6 +256,16 @@ def start_postgraphile(args, db_url):
     return server
 
 
+def start_postgraphile5(args, db_url):
+    """PostGraphile v5 on Node.js 22 (bench/postgraphile5/server.mjs), one worker per core."""
+    port = free_port()
+    argv = [str(POSTGRAPHILE5_DIR / "node_modules" / ".bin" / "node"),
+            str(POSTGRAPHILE5_DIR / "server.mjs")]
+    env = dict(os.environ, NODE_ENV="production", DATABASE_URL=db_url, PORT=str(port),
+               WORKERS=str(os.cpu_count() or 2), POOL=str(args.pool))
+    return Server("postgraphile5", argv, env, port, lambda s: post(s.url, "{ __typename }"))
+
+
 def page_cursors(server, query, field, limit=None):
     """Walks the whole list once and keeps every page's start cursor (None for page 1)."""
     cursors, after = [None], None
@@ -414,21 +425,24 @@ def compare(args, base_url):
         report["fanout"] = fanout(args, db_url)
 
     if not args.skip_postgraphile:
-        pg = start_postgraphile(args, db_url)
-        try:
-            time.sleep(1)
-            report["postgraphile_idle_rss_mib"] = round(rss_kib(pg.proc.pid) / 1024, 1)
-            pg_cursors = page_cursors(pg, queries.POSTGRAPHILE["page"], "allWithdrawals")
-            for name in args.queries:
-                if name not in queries.POSTGRAPHILE:
-                    continue
-                log(f"postgraphile {name} ...")
-                report["queries"][name]["postgraphile"] = run_wrk(
-                    pg.url, queries.POSTGRAPHILE[name],
-                    queries.variables(name, units, pg_cursors, queries.rng_for(name)), args,
-                    args.duration, pg.proc.pid)
-        finally:
-            pg.stop()
+        # v5 first: the current release; v4, the baseline of the earlier runs, after.
+        for key, start, named in [("postgraphile5", start_postgraphile5, queries.POSTGRAPHILE5),
+                                  ("postgraphile", start_postgraphile, queries.POSTGRAPHILE)]:
+            pg = start(args, db_url)
+            try:
+                time.sleep(1)
+                report[f"{key}_idle_rss_mib"] = round(rss_kib(pg.proc.pid) / 1024, 1)
+                pg_cursors = page_cursors(pg, named["page"], "allWithdrawals")
+                for name in args.queries:
+                    if name not in named:
+                        continue
+                    log(f"{key} {name} ...")
+                    report["queries"][name][key] = run_wrk(
+                        pg.url, named[name],
+                        queries.variables(name, units, pg_cursors, queries.rng_for(name)), args,
+                        args.duration, pg.proc.pid)
+            finally:
+                pg.stop()
 
     for name in args.queries:
         if name in queries.RAW_SQL:
@@ -447,10 +461,12 @@ def ratios(q):
         ex = q.get(key)
         if not ex:
             continue
-        if "postgraphile" in q:
-            pg = q["postgraphile"]
-            out[f"{key}_vs_postgraphile_throughput"] = round(ex["throughput_rps"] / pg["throughput_rps"], 2)
-            out[f"{key}_vs_postgraphile_p99"] = round(ex["p99_ms"] / pg["p99_ms"], 2)
+        for peer in ["postgraphile", "postgraphile5"]:
+            if peer in q:
+                pg = q[peer]
+                out[f"{key}_vs_{peer}_throughput"] = round(ex["throughput_rps"] / pg["throughput_rps"], 2)
+                out[f"{key}_vs_{peer}_p99"] = round(ex["p99_ms"] / pg["p99_ms"], 2)
+                out[f"{key}_vs_{peer}_cpu"] = round(ex["cpu_ms_per_request"] / max(pg["cpu_ms_per_request"], 1e-9), 2)
         if "raw_sql" in q:
             raw = q["raw_sql"]
             # Cost per request: CPU of the server plus PostgreSQL, against PostgreSQL's alone
@@ -553,7 +569,7 @@ def main():
     p.add_argument("--fanout-repeats", type=int, default=3,
                    help="fan-out runs per size, each on a fresh server; the median p99 is reported")
     p.add_argument("--growth", type=int, nargs="*", default=[1, 10, 100])
-    p.add_argument("--growth-queries", nargs="+", default=["record", "page", "filtered"])
+    p.add_argument("--growth-queries", nargs="+", default=["record", "page", "filtered", "stats", "search"])
     p.add_argument("--growth-duration", type=int, default=10)
     p.add_argument("--skip-postgraphile", action="store_true")
     p.add_argument("--out", default=str(HERE / "results" / "latest.json"))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the benchmark needs beyond Rust: wrk (the HTTP load generator, from Debian),
-# PostGraphile v4 (from npm, into bench/.cache so nothing global changes) and pgbench/psql.
+# PostGraphile v4 and v5 with the Node.js 22 v5 needs (from npm, into bench/.cache so nothing
+# global changes) and pgbench/psql.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="$here/.cache"
@@ -24,3 +25,12 @@ if [ ! -x "$cache/postgraphile/node_modules/.bin/postgraphile" ]; then
   cp -r "$here/postgraphile" "$cache/postgraphile"
   (cd "$cache/postgraphile" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# PostGraphile 5 and Node.js 22 (the npm package `node`), pinned in bench/postgraphile5.
+if [ ! -x "$cache/postgraphile5/node_modules/.bin/node" ] || \
+   ! cmp -s "$here/postgraphile5/package-lock.json" "$cache/postgraphile5/package-lock.json"; then
+  rm -rf "$cache/postgraphile5"
+  cp -r "$here/postgraphile5" "$cache/postgraphile5"
+  (cd "$cache/postgraphile5" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+cp "$here"/postgraphile5/*.mjs "$cache/postgraphile5/"

@@ -71,6 +71,35 @@ POSTGRAPHILE = {
 }""",
 }
 
+# PostGraphile v5 (Amber preset): the same selections in its naming, where the node id field is
+# `id` and the primary key column `rowId`.
+POSTGRAPHILE5 = {
+    "record": """query Record($slug: String!) {
+  organizationBySlug(slug: $slug) { id slug name acronym kind digitalRelevance description }
+}""",
+    "page": """query Page($after: Cursor) {
+  allWithdrawals(first: 50, after: $after, orderBy: [ANNOUNCED_ON_ASC, ROW_ID_ASC],
+                 condition: { status: "PUBLISHED" }) {
+    edges { node {
+      id slug announcedOn withdrawalStatus
+      organizationByOrganizationId { id name acronym }
+      reactionsByWithdrawalId(first: 5, orderBy: [REACTED_ON_ASC, ROW_ID_ASC],
+                              condition: { status: "PUBLISHED" }) {
+        nodes { id stance summary reactedOn }
+      }
+    } }
+    pageInfo { endCursor hasNextPage }
+  }
+}""",
+    "filtered": """query Filtered($status: String!, $funding: Boolean!) {
+  allWithdrawals(first: 20, orderBy: [ANNOUNCED_ON_DESC, ROW_ID_DESC],
+                 condition: { status: "PUBLISHED", withdrawalStatus: $status, fundingEnded: $funding }) {
+    edges { node { id slug announcedOn withdrawalStatus organizationByOrganizationId { name } } }
+  }
+}""",
+    "stats": POSTGRAPHILE["stats"],
+}
+
 # The SQL the same answers need, as one statement each, for pgbench. A hand-written client
 # could not do with fewer round trips; this is the floor.
 RAW_SQL = {

@@ -3,7 +3,7 @@
 import json
 import sys
 
-SERVERS = ["exodus", "exodus_uncached", "postgraphile", "raw_sql"]
+SERVERS = ["exodus", "exodus_uncached", "postgraphile5", "postgraphile", "raw_sql"]
 
 
 def render(report):
@@ -21,17 +21,21 @@ def render(report):
                 cpu = f"{r['cpu_ms_per_request']} ({r['server_cpu_ms_per_request']} + {r['db_cpu_ms_per_request']})"
                 lines.append(f"| {name} | {server} | {r['throughput_rps']} | {r['p50_ms']} | "
                              f"{r['p99_ms']} | {cpu} | {r.get('bad_answers', 0) + r.get('socket_errors', 0)} |")
-    lines += ["", "| query | Exodus / PostGraphile req/s | p99 ratio | CPU vs raw SQL | "
-                  "uncached / PostGraphile req/s | p99 ratio | CPU vs raw SQL |",
+    lines += ["", "Ratios (Exodus with its response cache off, against each peer):", "",
+              "| query | CPU / PostGraphile 5 | p99 / PostGraphile 5 | req/s / PostGraphile 5 | "
+              "CPU / PostGraphile 4 | CPU / raw SQL | as shipped: req/s / PostGraphile 5 |",
               "|---|---:|---:|---:|---:|---:|---:|"]
     for name, q in c["queries"].items():
         r = q.get("ratios", {})
-        cells = [r.get(f"{k}_{m}", "-") for k in ["exodus", "exodus_uncached"]
-                 for m in ["vs_postgraphile_throughput", "vs_postgraphile_p99", "vs_raw_sql_cpu"]]
+        cells = [r.get(f"exodus_uncached_{m}", "-") for m in
+                 ["vs_postgraphile5_cpu", "vs_postgraphile5_p99", "vs_postgraphile5_throughput",
+                  "vs_postgraphile_cpu", "vs_raw_sql_cpu"]]
+        cells.append(r.get("exodus_vs_postgraphile5_throughput", "-"))
         lines.append(f"| {name} | " + " | ".join(str(x) for x in cells) + " |")
     lines += ["", f"Resident memory: Exodus idle {c.get('exodus_idle_rss_mib')} MiB, after the load "
-                  f"{c.get('exodus_loaded_rss_mib')} MiB; PostGraphile idle "
-                  f"{c.get('postgraphile_idle_rss_mib', '-')} MiB (all its processes)."]
+                  f"{c.get('exodus_loaded_rss_mib')} MiB; PostGraphile 5 idle "
+                  f"{c.get('postgraphile5_idle_rss_mib', '-')} MiB, PostGraphile 4 idle "
+                  f"{c.get('postgraphile_idle_rss_mib', '-')} MiB (all their processes)."]
     if c.get("fanout"):
         lines += ["", "## Subscription fan-out (one change, every subscriber)", "",
                   "| subscribers | connected | failed | received | missed | p50 ms | p99 ms | max ms | "
@@ -56,7 +60,7 @@ def render(report):
                      f"{g['queries'][n]['cpu_ms_per_request']}" for n in names]
             lines.append(f"| {g['units']} | {g['rows']['withdrawal']} | {g['rows']['reaction']} | "
                          + " | ".join(cells) + " |")
-    lines += ["", "## Targets (issue 6; one 2-core machine, one run)", ""]
+    lines += ["", "## Targets (issues 6 and 17; one 2-core machine, one run)", ""]
     lines += [f"- {'PASS' if ok else 'MISS'}: {text}" for ok, text in targets(report)]
     return "\n".join(lines)
 
@@ -78,6 +82,31 @@ def targets(report):
             p99 = page[key]["p99_ms"]
             out.append((p99 < 25, f"nested page ({label}) p99 {p99} ms at "
                                   f"{report['settings']['clients']} clients (< 25)"))
+    # Issue 17: with the response cache off, against PostGraphile 5 and the raw SQL.
+    for name, most in [("page", 0.5), ("filtered", 0.5), ("record", 0.5)]:
+        r = c["queries"].get(name, {}).get("ratios", {})
+        if "exodus_uncached_vs_postgraphile5_cpu" in r:
+            v = r["exodus_uncached_vs_postgraphile5_cpu"]
+            out.append((v <= most, f"{name} (cache off) costs {v}x PostGraphile 5's CPU per request (<= {most})"))
+        if name == "page" and "exodus_uncached_vs_raw_sql_cpu" in r:
+            v = r["exodus_uncached_vs_raw_sql_cpu"]
+            out.append((v <= 2, f"page (cache off) costs {v}x the raw SQL's CPU (<= 2)"))
+        if name == "page" and "exodus_uncached_vs_postgraphile5_p99" in r:
+            v = r["exodus_uncached_vs_postgraphile5_p99"]
+            out.append((v < 1, f"page (cache off) p99 is {v}x PostGraphile 5's (< 1)"))
+    stats = c["queries"].get("stats", {}).get("exodus_uncached")
+    if stats:
+        out.append((stats["cpu_ms_per_request"] < 1, f"stats (cache off) at {c['units']} units: "
+                    f"{stats['cpu_ms_per_request']} ms CPU per request (< 1)"))
+    search = c["queries"].get("search", {}).get("exodus_uncached")
+    if search:
+        out.append((search["p99_ms"] < 50, f"search (cache off) at {c['units']} units: p99 "
+                    f"{search['p99_ms']} ms (< 50)"))
+    for g in report.get("growth", []):
+        st = g["queries"].get("stats")
+        if st:
+            out.append((st["cpu_ms_per_request"] < 1, f"stats (cache off) at {g['units']} units: "
+                        f"{st['cpu_ms_per_request']} ms CPU per request (< 1)"))
     for f in c.get("fanout", []):
         if f["subscribers"] >= 10000:
             ok = f["missed"] == 0 and f["failed_connections"] == 0 and f["latency_ms"]["p99"] < 500

@@ -1,18 +1,17 @@
 //! Limits on the shape of a document: how deep it nests, how many fields an operation asks
 //! for at its root, and how many aliases it uses (aliases are how one field is asked for a
 //! thousand times). Checked right after parsing, for HTTP and websockets alike, so a document
-//! over a limit never reaches validation or the database. (Complexity is async-graphql's.)
+//! over a limit never reaches validation or the database (`super::CheckedSchema`). (Complexity
+//! is async-graphql's.)
 //!
 //! Depth has two budgets: one for data, and one for introspection (the fields under
 //! `__schema` and `__type`), because every standard client's introspection query nests
 //! deeper than any data query needs to (graphql-js's `getIntrospectionQuery()` reaches 15
 //! levels through its `ofType` chain), while a data query that deep is an attack.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, ServerError, ServerResult, Variables};
+use async_graphql::{Name, ServerError, ServerResult};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// The configured maxima.
 #[derive(Debug, Clone, Copy)]
@@ -21,27 +20,6 @@ pub struct DocumentLimits {
     pub max_introspection_depth: usize,
     pub max_aliases: usize,
     pub max_root_fields: usize,
-}
-
-impl ExtensionFactory for DocumentLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for DocumentLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        self.check(&document)?;
-        Ok(document)
-    }
 }
 
 impl DocumentLimits {

@@ -17,13 +17,83 @@ pub mod webhooks;
 
 use crate::events::ChangeBus;
 use crate::service::{Limits, RequestLimits};
-use async_graphql::Schema;
+use async_graphql::{Data, Executor, Request, Response, Schema, ServerResult};
+use futures_util::stream::{BoxStream, StreamExt};
+use std::sync::Arc;
 
 /// Directives one field may carry (we define none; `@include`/`@skip` need one each).
 const MAX_DIRECTIVES: usize = 8;
 
 /// The schema Exodus serves.
 pub type ExodusSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
+
+/// The schema with the checks every request passes before it runs, on every transport (HTTP,
+/// SSE and websockets go through it): the document limits and the refusal of NUL characters.
+///
+/// They are not schema extensions because any extension puts every resolved field through
+/// async-graphql's extension chain (a registry lookup and a boxed future per extension per
+/// field): about a fifth of the CPU of a nested page (BENCHMARKS.md, issue 17).
+#[derive(Clone)]
+pub struct CheckedSchema {
+    schema: ExodusSchema,
+    limits: Option<limits::DocumentLimits>,
+}
+
+impl CheckedSchema {
+    /// The schema itself (its SDL, say); executing through it skips the checks.
+    pub fn unchecked(&self) -> &ExodusSchema {
+        &self.schema
+    }
+
+    /// Parses the document (kept in the request, so it is parsed once) and checks it. A
+    /// document that does not parse is left to the schema, which reports it as it always
+    /// has.
+    pub fn check(&self, request: &mut Request) -> ServerResult<()> {
+        let Some(limits) = self.limits else {
+            return Ok(());
+        };
+        let Ok(document) = request.parsed_query() else {
+            return Ok(());
+        };
+        limits.check(document)?;
+        nul::check(&request.query, &request.variables)
+    }
+
+    /// Runs a query or mutation once it passed the checks.
+    pub async fn execute(&self, mut request: Request) -> Response {
+        if let Err(e) = self.check(&mut request) {
+            return Response::from_errors(vec![e]);
+        }
+        self.schema.execute(request).await
+    }
+
+    /// Runs any operation as a stream once it passed the checks.
+    pub fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        if let Err(e) = self.check(&mut request) {
+            return futures_util::stream::once(async move { Response::from_errors(vec![e]) })
+                .boxed();
+        }
+        Executor::execute_stream(&self.schema, request, session_data)
+    }
+}
+
+impl Executor for CheckedSchema {
+    fn execute(&self, request: Request) -> impl std::future::Future<Output = Response> + Send {
+        CheckedSchema::execute(self, request)
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        CheckedSchema::execute_stream(self, request, session_data)
+    }
+}
 
 /// Builds the schema once at start-up; per-request data (viewer, loaders) is added per
 /// request. Subscriptions need the change bus; printing the SDL does not.
@@ -32,7 +102,7 @@ pub fn build_schema(
     request: Option<RequestLimits>,
     bus: Option<ChangeBus>,
     webhooks: Option<std::sync::Arc<crate::webhooks::Settings>>,
-) -> ExodusSchema {
+) -> CheckedSchema {
     let mut builder = Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
@@ -43,14 +113,7 @@ pub fn build_schema(
         // Checked during validation, so a query over a limit never reaches the database.
         builder = builder
             .limit_complexity(r.max_complexity)
-            .limit_directives(MAX_DIRECTIVES)
-            .extension(limits::DocumentLimits {
-                max_depth: r.max_depth,
-                max_introspection_depth: r.max_introspection_depth,
-                max_aliases: r.max_aliases,
-                max_root_fields: r.max_root_fields,
-            })
-            .extension(nul::NoNul);
+            .limit_directives(MAX_DIRECTIVES);
     }
     if let Some(bus) = bus {
         builder = builder.data(bus);
@@ -58,7 +121,15 @@ pub fn build_schema(
     if let Some(w) = webhooks {
         builder = builder.data(w);
     }
-    builder.finish()
+    CheckedSchema {
+        schema: builder.finish(),
+        limits: request.map(|r| limits::DocumentLimits {
+            max_depth: r.max_depth,
+            max_introspection_depth: r.max_introspection_depth,
+            max_aliases: r.max_aliases,
+            max_root_fields: r.max_root_fields,
+        }),
+    }
 }
 
 /// The SDL, as `exodus schema` prints it and `schema.graphql` stores it.
@@ -72,5 +143,6 @@ pub fn sdl() -> String {
         None,
         None,
     )
+    .unchecked()
     .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

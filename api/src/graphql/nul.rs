@@ -1,46 +1,26 @@
 //! No string argument may hold a NUL character. PostgreSQL cannot store or compare one (the
 //! statement fails, which used to reach clients as INTERNAL) and SQLite cuts text at it, so a
 //! NUL anywhere in a request's strings is refused as BAD_USER_INPUT before anything runs, on
-//! every transport (the check is a schema extension, so websockets get it too).
+//! every transport (`super::CheckedSchema` runs the check before every execution, websockets
+//! included).
 
 use crate::error::ErrorCode;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ServerResult, Value, Variables};
-use std::sync::Arc;
 
-/// The extension.
-pub struct NoNul;
-
-impl ExtensionFactory for NoNul {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(NoNul)
+/// Refuses a request whose document or variables hold a NUL.
+pub fn check(query: &str, variables: &Variables) -> ServerResult<()> {
+    let in_variables = variables.iter().any(|(_, v)| holds_nul(v));
+    if in_variables || text_holds_nul(query) {
+        let mut error = ServerError::new(
+            "a string holds a NUL character (\\u0000), which Exodus does not accept",
+            None,
+        );
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", ErrorCode::BadUserInput.as_str());
+        error.extensions = Some(extensions);
+        return Err(error);
     }
-}
-
-#[async_trait::async_trait]
-impl Extension for NoNul {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let in_variables = variables.iter().any(|(_, v)| holds_nul(v));
-        if in_variables || text_holds_nul(query) {
-            let mut error = ServerError::new(
-                "a string holds a NUL character (\\u0000), which Exodus does not accept",
-                None,
-            );
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", ErrorCode::BadUserInput.as_str());
-            error.extensions = Some(extensions);
-            return Err(error);
-        }
-        Ok(document)
-    }
+    Ok(())
 }
 
 /// Whether a variable's value holds a NUL in any string (or object key).

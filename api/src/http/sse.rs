@@ -61,7 +61,7 @@ pub fn run(
     }
     let request = with_data(request, viewer, &state, client_ip);
     state.metrics.sse_stream();
-    let results = state.schema.execute_stream(request);
+    let results = state.schema.execute_stream(request, None);
     HttpResponse::Ok()
         .content_type("text/event-stream; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache, no-store"))

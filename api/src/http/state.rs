@@ -3,14 +3,14 @@
 
 use super::{metrics, persisted, response_cache, shutdown};
 use crate::db::StatementCounter;
-use crate::graphql::ExodusSchema;
+use crate::graphql::CheckedSchema;
 use sea_orm::DatabaseConnection;
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    pub schema: ExodusSchema,
+    pub schema: CheckedSchema,
     pub statements: StatementCounter,
     pub auth: std::sync::Arc<crate::auth::Auth>,
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
