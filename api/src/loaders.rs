@@ -10,9 +10,8 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::enums::{RecordKind, RecordStatus};
 use entity::*;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect,
-    Statement, Value,
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable,
+    ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -36,11 +35,10 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = E::find()
+        let select = E::find()
             .filter(E::id_column().is_in(keys.iter().copied()))
-            .filter(E::visible(&self.statuses))
-            .all(&self.db)
-            .await?;
+            .filter(E::visible(&self.statuses));
+        let rows = crate::service::rows::all(&self.db, select).await?;
         Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
     }
 }
@@ -204,9 +202,8 @@ where
         let mut out: HashMap<(i64, ChildArgs), Vec<E::Model>> = HashMap::new();
         // `first: 0` still reads one row: whether a page follows.
         for (args, keys) in by_args {
-            let rows = E::Model::find_by_statement(self.statement(&keys, args))
-                .all(&self.db)
-                .await?;
+            let rows: Vec<E::Model> =
+                crate::service::rows::all_raw(&self.db, self.statement(&keys, args)).await?;
             for row in rows {
                 if let Value::BigInt(Some(key)) = row.get(self.column) {
                     out.entry((key, args.clone())).or_default().push(row);

@@ -29,7 +29,8 @@ pub trait Curated:
                + Sync
                + serde::Serialize
                + serde::de::DeserializeOwned
-               + IntoActiveModel<Self::ActiveModel>,
+               + IntoActiveModel<Self::ActiveModel>
+               + super::rows::Decode,
     ActiveModel: ActiveModelTrait<Entity = Self> + sea_orm::ActiveModelBehavior + Send,
 >
 {

@@ -15,6 +15,7 @@ pub mod lists;
 pub mod page;
 pub mod records;
 pub mod revision;
+pub mod rows;
 pub mod search;
 pub mod snapshot;
 pub mod stats;

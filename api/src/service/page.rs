@@ -259,6 +259,7 @@ pub async fn paginate<E, C>(
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
+    E::Model: super::rows::Decode,
     C: ConnectionTrait,
 {
     let (size, backwards) = page_size(args, limits)?;
@@ -292,12 +293,11 @@ where
     // Walking backwards, read in reverse order and flip the rows afterwards.
     let ascending = sort.descending == backwards;
     let order = if ascending { Order::Asc } else { Order::Desc };
-    let mut rows = query
+    let query = query
         .order_by(sort.column, order.clone())
         .order_by(id_column, order)
-        .limit(size + 1)
-        .all(db)
-        .await?;
+        .limit(size + 1);
+    let mut rows = super::rows::all(db, query).await?;
     let more = rows.len() as u64 > size;
     rows.truncate(size as usize);
     if backwards {

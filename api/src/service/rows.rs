@@ -1,0 +1,278 @@
+//! Reading the rows of a nested page's records by position (issue 17).
+//!
+//! sea-orm's derived decoding finds every column by name (a hash lookup, twice per value on
+//! PostgreSQL) and, for every NULL, formats an error message it then discards: a 50-row page
+//! with 5 reactions each spent about a sixth of the server's CPU there (BENCHMARKS.md). The
+//! models the page reads (withdrawals, organizations, reactions) are decoded here by
+//! position instead, in the order of `Column::iter()`, which is the order sea-orm selects
+//! them in; a test checks that order against each model's fields.
+
+use entity::enums::*;
+use sea_orm::{
+    ActiveEnum, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryResult, QueryTrait,
+    Select, Statement,
+};
+
+/// A value read from one column, by position.
+pub trait Get: Sized {
+    fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr>;
+}
+
+fn decode_error(index: usize, e: impl std::fmt::Display) -> DbErr {
+    DbErr::Type(format!("column {index}: {e}"))
+}
+
+/// Reads a nullable value of a type both backends decode.
+fn nullable<T>(row: &QueryResult, index: usize) -> Result<Option<T>, DbErr>
+where
+    T: sqlx::Type<sqlx::Postgres> + for<'r> sqlx::Decode<'r, sqlx::Postgres>,
+    T: sqlx::Type<sqlx::Sqlite> + for<'r> sqlx::Decode<'r, sqlx::Sqlite>,
+{
+    use sqlx::Row;
+    if let Some(r) = row.try_as_pg_row() {
+        return r
+            .try_get::<Option<T>, usize>(index)
+            .map_err(|e| decode_error(index, e));
+    }
+    if let Some(r) = row.try_as_sqlite_row() {
+        return r
+            .try_get::<Option<T>, usize>(index)
+            .map_err(|e| decode_error(index, e));
+    }
+    Err(DbErr::Type("a row of an unsupported backend".into()))
+}
+
+macro_rules! plain {
+    ($($t:ty),*) => {$(
+        impl Get for $t {
+            fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                nullable::<$t>(row, index)?
+                    .ok_or_else(|| decode_error(index, "unexpected NULL"))
+            }
+        }
+        impl Get for Option<$t> {
+            fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                nullable::<$t>(row, index)
+            }
+        }
+    )*};
+}
+
+plain!(
+    i64,
+    i32,
+    bool,
+    String,
+    chrono::NaiveDate,
+    chrono::DateTime<chrono::Utc>
+);
+
+/// The text-stored enumerations.
+macro_rules! enumerated {
+    ($($t:ty),*) => {$(
+        impl Get for $t {
+            fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                let text = String::get(row, index)?;
+                <$t>::try_from_value(&text).map_err(|e| decode_error(index, e))
+            }
+        }
+        impl Get for Option<$t> {
+            fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                Option::<String>::get(row, index)?
+                    .map(|text| <$t>::try_from_value(&text).map_err(|e| decode_error(index, e)))
+                    .transpose()
+            }
+        }
+    )*};
+}
+
+enumerated!(
+    RecordStatus,
+    Confidence,
+    OrganizationKind,
+    DigitalRelevance,
+    ListSection,
+    WithdrawalStatus,
+    SubjectKind,
+    Stance
+);
+
+/// How a model is read from a row: by position for the models of a nested page, by name
+/// (sea-orm's derive) for the others.
+pub trait Decode: Sized {
+    fn decode(row: &QueryResult) -> Result<Self, DbErr>;
+}
+
+macro_rules! by_name {
+    ($($model:path),*) => {$(
+        impl Decode for $model {
+            fn decode(row: &QueryResult) -> Result<Self, DbErr> {
+                <$model as FromQueryResult>::from_query_result(row, "")
+            }
+        }
+    )*};
+}
+
+by_name!(
+    entity::instrument::Model,
+    entity::stakeholder::Model,
+    entity::pact::Model,
+    entity::source::Model,
+    entity::correction::Model,
+    entity::revision::Model
+);
+
+/// Runs a select of whole models and decodes them with [`Decode`].
+pub async fn all<E, C>(db: &C, select: Select<E>) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Decode,
+    C: ConnectionTrait,
+{
+    all_raw::<E::Model, C>(db, select.build(db.get_database_backend())).await
+}
+
+/// Runs a statement selecting whole models (every column, in `Column::iter()` order).
+pub async fn all_raw<M: Decode, C: ConnectionTrait>(
+    db: &C,
+    statement: Statement,
+) -> Result<Vec<M>, DbErr> {
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(M::decode)
+        .collect()
+}
+
+/// A model read by position.
+pub trait ByPosition: Sized {
+    /// Its fields, in the order they are read (a test compares them with the columns).
+    const FIELDS: &'static [&'static str];
+    fn decode(row: &QueryResult) -> Result<Self, DbErr>;
+}
+
+/// Implements [`ByPosition`] for a model: its fields in column order. The struct literal
+/// makes the compiler check that every field is there; the test checks the order.
+macro_rules! by_position {
+    ($model:path { $($field:ident),* $(,)? }) => {
+        impl ByPosition for $model {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+            #[allow(unused_assignments)]
+            fn decode(row: &QueryResult) -> Result<Self, DbErr> {
+                let mut index = 0usize;
+                // Initializers run in the order written, so `index` follows the fields.
+                Ok(Self {$(
+                    $field: {
+                        let value = Get::get(row, index)?;
+                        index += 1;
+                        value
+                    },
+                )*})
+            }
+        }
+        impl Decode for $model {
+            fn decode(row: &QueryResult) -> Result<Self, DbErr> {
+                <$model as ByPosition>::decode(row)
+            }
+        }
+    };
+}
+
+by_position!(entity::withdrawal::Model {
+    id,
+    slug,
+    status,
+    confidence,
+    confidence_reason,
+    confidence_ceiling,
+    confidence_note,
+    version,
+    created_at,
+    updated_at,
+    created_by,
+    updated_by,
+    organization_id,
+    instrument_id,
+    announced_on,
+    effective_on,
+    withdrawal_status,
+    funding_ended,
+    rationale,
+    expected_impact,
+});
+
+by_position!(entity::organization::Model {
+    id,
+    slug,
+    status,
+    confidence,
+    confidence_reason,
+    confidence_ceiling,
+    confidence_note,
+    version,
+    created_at,
+    updated_at,
+    created_by,
+    updated_by,
+    name,
+    acronym,
+    kind,
+    digital_relevance,
+    list_section,
+    list_position,
+    hosted_by_un,
+    headquarters,
+    website,
+    description,
+});
+
+by_position!(entity::reaction::Model {
+    id,
+    slug,
+    status,
+    confidence,
+    confidence_reason,
+    confidence_ceiling,
+    confidence_note,
+    version,
+    created_at,
+    updated_at,
+    created_by,
+    updated_by,
+    stakeholder_id,
+    subject_kind,
+    withdrawal_id,
+    instrument_id,
+    pact_id,
+    stance,
+    summary,
+    reacted_on,
+    date_approximate,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::ByPosition;
+    use sea_orm::{IdenStatic, Iterable};
+
+    fn columns<E: sea_orm::EntityTrait>() -> Vec<&'static str> {
+        E::Column::iter().map(|c| c.as_str()).collect()
+    }
+
+    /// Positions are only right if the fields are listed in the columns' order.
+    #[test]
+    fn fields_are_read_in_the_order_the_columns_are_selected() {
+        assert_eq!(
+            entity::withdrawal::Model::FIELDS,
+            columns::<entity::withdrawal::Entity>()
+        );
+        assert_eq!(
+            entity::organization::Model::FIELDS,
+            columns::<entity::organization::Entity>()
+        );
+        assert_eq!(
+            entity::reaction::Model::FIELDS,
+            columns::<entity::reaction::Entity>()
+        );
+    }
+}
