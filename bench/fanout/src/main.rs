@@ -53,7 +53,7 @@ struct State {
 
 type Shared = Rc<RefCell<State>>;
 
-const SUBSCRIPTION: &str = "subscription { changes { cursor kind action id } }";
+const SUBSCRIPTION: &str = "subscription { changes { cursor kind action recordId } }";
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
@@ -224,10 +224,15 @@ async fn subscriber(
                 let msg: Value = serde_json::from_slice(&t).unwrap_or(Value::Null);
                 let mut s = state.borrow_mut();
                 let expected = msg["type"] == "next"
-                    && msg["payload"]["data"]["changes"]["id"] == s.target.as_str();
+                    && msg["payload"]["data"]["changes"]["recordId"] == s.target.as_str();
                 match (expected, s.published_at) {
                     (true, Some(at)) => s.latencies.push(now - at),
-                    _ => s.unexpected += 1,
+                    _ => {
+                        if s.unexpected == 0 {
+                            eprintln!("first unexpected message: {msg}");
+                        }
+                        s.unexpected += 1
+                    }
                 }
             }
             Some(Ok(Frame::Ping(p))) => {
@@ -248,7 +253,7 @@ async fn prepare_change(
     args: &Args,
 ) -> std::io::Result<(String, (String, Value))> {
     let read = "{ withdrawals(first: 1) { edges { node { id version slug announcedOn effectiveOn \
-                withdrawalStatus fundingEnded rationale expectedImpact confidence \
+                withdrawalStatus fundingEnded rationale expectedImpact \
                 organization { id } instrument { id } } } } }";
     let data = graphql(http, &args.url, &args.token, read, json!({})).await?;
     let w = &data["data"]["withdrawals"]["edges"][0]["node"];
@@ -267,7 +272,7 @@ async fn prepare_change(
         "fundingEnded": w["fundingEnded"],
         "rationale": format!("{} (checked {:?})", w["rationale"].as_str().unwrap_or(""), Instant::now()),
         "expectedImpact": w["expectedImpact"],
-        "confidence": w["confidence"],
+        // No `confidence`: since 0.11 it is an editor's ceiling, kept when left out.
     });
     let mutation = "mutation Change($id: ID!, $v: Int!, $input: WithdrawalInput!) { \
                     updateWithdrawal(id: $id, expectedVersion: $v, input: $input) { id version } }";
