@@ -238,6 +238,9 @@ def exodus_env(args):
         # The benchmark is one client address sending thousands of requests a second.
         "EXODUS_RATE_LIMIT_ANONYMOUS": "1000000000",
         "EXODUS_RATE_LIMIT_EDITOR": "1000000000",
+        # ... and opens 10,000 websockets from that one address for the fan-out.
+        "EXODUS_MAX_WEBSOCKETS_PER_ADDRESS": "1000000",
+        "EXODUS_MAX_CONNECTIONS_PER_ADDRESS": "1000000",
         "EXODUS_DB_MAX_CONNECTIONS": str(args.pool),
         "EXODUS_NO_SEED": "true",
     })

@@ -187,10 +187,12 @@ async fn best_for_lexeme<C: ConnectionTrait>(
     };
     let kinds = marks(kinds.iter().map(|k| k.as_str()).collect(), &mut values);
     values.push(Value::from(limit as i64));
+    // The order names the table's column: a bare `rank` would be the float8 output column,
+    // which no index holds, and PostgreSQL would sort every match.
     let sql = format!(
         "SELECT kind, record_id AS id, rank::float8 AS rank FROM search_term \
          WHERE lexeme = $1 AND status IN ({statuses}) AND kind IN ({kinds}) \
-         ORDER BY lexeme, rank DESC, kind, record_id LIMIT ${}",
+         ORDER BY lexeme, search_term.rank DESC, kind, record_id LIMIT ${}",
         values.len()
     );
     hits(
