@@ -15,6 +15,7 @@ backend_tests!(
     polling_clients_read_the_same_feed,
     a_slow_reader_loses_nothing,
     typed_streams,
+    public_subscribers_share_one_view_of_each_change,
 );
 
 const CHANGES: &str = "subscription($after: String, $drafts: Boolean, $kinds: [RecordKind!]) {
@@ -678,4 +679,70 @@ async fn concurrent_writers_leave_no_gap_in_the_feed() {
         "the subscriber missed or repeated revisions; missing {:?}",
         missing(&streamed)
     );
+}
+
+/// The public's view of a change is decided once and shared by every subscriber with that
+/// view (anonymous readers, editors who did not ask for drafts); a decision made before a later
+/// change is never reused after it.
+async fn public_subscribers_share_one_view_of_each_change(app: TestApp) {
+    let token = app.editor("ed@example.org", EditorRole::Editor).await;
+    let start = head(&app, None).await;
+    let mut live = Vec::new();
+    for i in 0..4 {
+        let mut ws = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+        ws.subscribe(&format!("p{i}"), CHANGES, json!({ "after": start }))
+            .await;
+        live.push(ws);
+    }
+    let mut editor = app
+        .ws(
+            TRANSPORT_WS,
+            json!({ "authorization": format!("Bearer {token}") }),
+        )
+        .await
+        .unwrap();
+    editor
+        .subscribe("e", CHANGES, json!({ "after": start }))
+        .await;
+    live.push(editor);
+    let mut other_kind = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    other_kind
+        .subscribe(
+            "o",
+            CHANGES,
+            json!({ "after": start, "kinds": ["ORGANIZATION"] }),
+        )
+        .await;
+
+    let id = draft_source(&app, &token, "shared-view").await;
+    publish(&app, &token, &id, 1).await;
+    for ws in live.iter_mut() {
+        let e = ws.next_event(WAIT).await.unwrap();
+        assert_eq!(e["changes"]["action"], "PUBLISH", "{e}");
+        assert_eq!(e["changes"]["visible"], true);
+        assert_eq!(e["changes"]["node"]["status"], "PUBLISHED");
+    }
+    app.data_as(
+        &token,
+        "mutation($id: ID!) { archive(id: $id, expectedVersion: 2) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    for ws in live.iter_mut() {
+        let e = ws.next_event(WAIT).await.unwrap();
+        assert_eq!(e["changes"]["action"], "ARCHIVE", "{e}");
+        assert_eq!(e["changes"]["visible"], false);
+        assert!(e["changes"]["node"].is_null(), "{e}");
+    }
+    // Replaying the same revisions after the archive: the publication's content is no longer
+    // shown (the record is not published now), only the removal.
+    let mut late = app.ws(TRANSPORT_WS, json!({})).await.unwrap();
+    late.subscribe("l", CHANGES, json!({ "after": start }))
+        .await;
+    let e = late.next_event(WAIT).await.unwrap();
+    assert_eq!(e["changes"]["action"], "ARCHIVE", "{e}");
+    assert!(e["changes"]["node"].is_null(), "{e}");
+    assert_eq!(e["changes"]["recordId"], id);
+    // Nothing of another kind reached the filtered subscriber.
+    assert_eq!(other_kind.next_event(Duration::from_secs(2)).await, None);
 }

@@ -10,7 +10,8 @@ use entity::revision;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 use tokio::sync::Mutex;
 
@@ -34,6 +35,18 @@ pub struct Tail {
     window: Arc<RwLock<Option<Window>>>,
     /// One refill at a time: the others wait for it, then find the window current.
     refill: Arc<Mutex<()>>,
+    /// The public's verdict on revisions of the window, decided once for every subscriber
+    /// with the public's view (`feed::read_from_window`); held while one decides, so the
+    /// others wait and then reuse it.
+    verdicts: Arc<Mutex<Verdicts>>,
+}
+
+/// Per revision: Some(true) an event with its content, Some(false) a removal, None nothing;
+/// decided with the records' state as it was after `head` was committed.
+#[derive(Default)]
+struct Verdicts {
+    head: i64,
+    by_revision: HashMap<i64, Option<bool>>,
 }
 
 impl Tail {
@@ -42,7 +55,42 @@ impl Tail {
             db,
             window: Arc::new(RwLock::new(None)),
             refill: Arc::new(Mutex::new(())),
+            verdicts: Arc::default(),
         }
+    }
+
+    /// The public's verdicts on `rows` (consecutive revisions of the log), for a reader that
+    /// knows the log up to `head`. Verdicts read the records' current state, so ones decided
+    /// after an older head are stale and dropped; ones decided after this head or a newer
+    /// one are as current as this reader's own would be, and are reused. Otherwise `decide`
+    /// runs on all of `rows` (a verdict depends on the revision before it, which a partial
+    /// list could leave out), once, while the other readers wait.
+    pub async fn public_verdicts<E, F, Fut>(
+        &self,
+        head: i64,
+        rows: &[Arc<revision::Model>],
+        decide: F,
+    ) -> Result<HashMap<i64, Option<bool>>, E>
+    where
+        F: FnOnce(Vec<Arc<revision::Model>>) -> Fut,
+        Fut: Future<Output = Result<HashMap<i64, Option<bool>>, E>>,
+    {
+        let mut verdicts = self.verdicts.lock().await;
+        if verdicts.head < head {
+            verdicts.head = head;
+            verdicts.by_revision.clear();
+        }
+        if rows
+            .iter()
+            .any(|r| !verdicts.by_revision.contains_key(&r.id))
+        {
+            let decided = decide(rows.to_vec()).await?;
+            verdicts.by_revision.extend(decided);
+        }
+        Ok(rows
+            .iter()
+            .map(|r| (r.id, verdicts.by_revision.get(&r.id).copied().flatten()))
+            .collect())
     }
 
     /// Up to `limit` revisions after `after`, if the window covers that cursor. `head` is the

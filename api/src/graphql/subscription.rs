@@ -185,7 +185,9 @@ async fn follow<'a>(
 /// subscribers share when it covers the cursor, else from the log itself.
 async fn read_next(r: &Reader, head: i64) -> AppResult<(Vec<Change>, i64)> {
     match r.tail.after(r.last, head, BATCH as usize).await? {
-        Some(rows) => feed::read_from(&r.db, &r.viewer, &r.filter, r.last, rows).await,
+        Some(rows) => {
+            feed::read_from_window(&r.db, &r.viewer, &r.filter, r.last, rows, &r.tail, head).await
+        }
         None => feed::read(&r.db, &r.viewer, &r.filter, r.last, BATCH).await,
     }
 }
