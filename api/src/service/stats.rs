@@ -18,12 +18,13 @@ pub struct Tallies {
     by_dimension: HashMap<String, Vec<(String, u64)>>,
 }
 
-/// `?` or `$n` placeholders for the viewer's statuses, and their values.
-fn status_list(backend: DbBackend, viewer: &Viewer) -> (String, Vec<Value>) {
+/// `?` or `$n` placeholders for the viewer's statuses, numbered after `before` parameters, and
+/// their values.
+fn status_list(backend: DbBackend, viewer: &Viewer, before: usize) -> (String, Vec<Value>) {
     let statuses = viewer.visible_statuses();
     let marks: Vec<String> = (1..=statuses.len())
         .map(|i| match backend {
-            DbBackend::Postgres => format!("${i}"),
+            DbBackend::Postgres => format!("${}", before + i),
             _ => "?".to_owned(),
         })
         .collect();
@@ -34,7 +35,7 @@ fn status_list(backend: DbBackend, viewer: &Viewer) -> (String, Vec<Value>) {
 /// Every count `stats` offers but the per-withdrawal breakdown: one statement.
 pub async fn tallies<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResult<Tallies> {
     let backend = db.get_database_backend();
-    let (marks, values) = status_list(backend, viewer);
+    let (marks, values) = status_list(backend, viewer, 0);
     let sql = format!(
         "SELECT dimension, key, CAST(SUM(n) AS BIGINT) AS n FROM record_count \
          WHERE status IN ({marks}) GROUP BY dimension, key"
@@ -110,22 +111,15 @@ pub async fn stance_by_withdrawal<C: ConnectionTrait>(
     viewer: &Viewer,
 ) -> AppResult<Vec<StanceBreakdown>> {
     let backend = db.get_database_backend();
-    let (marks, mut values) = status_list(backend, viewer);
     // The same statuses twice: for the reactions, then for their withdrawal.
-    let offset = values.len();
-    let withdrawal_marks: Vec<String> = (1..=offset)
-        .map(|i| match backend {
-            DbBackend::Postgres => format!("${}", offset + i),
-            _ => "?".to_owned(),
-        })
-        .collect();
-    values.extend(values.clone());
+    let (marks, mut values) = status_list(backend, viewer, 0);
+    let (withdrawal_marks, more) = status_list(backend, viewer, values.len());
+    values.extend(more);
     let sql = format!(
         "SELECT c.withdrawal_id, c.stance, CAST(SUM(c.n) AS BIGINT) AS n \
          FROM withdrawal_stance_count c JOIN withdrawal w ON w.id = c.withdrawal_id \
-         WHERE c.status IN ({marks}) AND w.status IN ({}) \
-         GROUP BY c.withdrawal_id, c.stance",
-        withdrawal_marks.join(", ")
+         WHERE c.status IN ({marks}) AND w.status IN ({withdrawal_marks}) \
+         GROUP BY c.withdrawal_id, c.stance"
     );
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
