@@ -258,6 +258,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         max_root_fields: config.max_root_fields,
         max_batch: config.max_batch,
         cache_max_age: config.cache_max_age,
+        planner: config.planner,
     };
     let safelist = match &config.safelist {
         Some(path) => Some(http::persisted::load_safelist(path)?),

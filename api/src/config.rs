@@ -409,6 +409,12 @@ pub struct Config {
     )]
     pub cors_headers: String,
 
+    /// Answer the common selections of lists and records straight from rows (the planner);
+    /// off, every field goes through the general executor. The answers are the same; the
+    /// switch is there to compare them and as an escape hatch.
+    #[arg(long, env = "EXODUS_PLANNER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub planner: bool,
+
     /// Most aliases an operation may use (aliases repeat a field; complexity counts them too).
     #[arg(long, env = "EXODUS_MAX_ALIASES", default_value_t = 30, global = true)]
     pub max_aliases: usize,

@@ -19,6 +19,7 @@ mod limits;
 mod lists;
 mod live;
 mod migrations;
+mod planner;
 mod queries;
 mod schema;
 mod search;

@@ -8,6 +8,7 @@ pub mod inputs;
 pub mod limits;
 pub mod mutation;
 pub mod nul;
+pub mod plan;
 pub mod query;
 pub mod render;
 pub mod scalars;
@@ -37,9 +38,15 @@ pub type ExodusSchema = Schema<query::Query, mutation::Mutation, subscription::S
 pub struct CheckedSchema {
     schema: ExodusSchema,
     limits: Option<limits::DocumentLimits>,
+    planning: plan::Planning,
 }
 
 impl CheckedSchema {
+    /// The planner's setting and count of answers.
+    pub fn planning(&self) -> &plan::Planning {
+        &self.planning
+    }
+
     /// The schema itself (its SDL, say); executing through it skips the checks.
     pub fn unchecked(&self) -> &ExodusSchema {
         &self.schema
@@ -109,6 +116,8 @@ pub fn build_schema(
         subscription::Subscription,
     )
     .data(limits);
+    let planning = plan::Planning::new(request.is_some_and(|r| r.planner));
+    builder = builder.data(planning.clone());
     if let Some(r) = request {
         // Checked during validation, so a query over a limit never reaches the database.
         builder = builder
@@ -122,6 +131,7 @@ pub fn build_schema(
         builder = builder.data(w);
     }
     CheckedSchema {
+        planning,
         schema: builder.finish(),
         limits: request.map(|r| limits::DocumentLimits {
             max_depth: r.max_depth,

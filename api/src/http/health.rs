@@ -63,6 +63,9 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             .collect();
         state.metrics.webhook_lags(&lags);
     }
+    state
+        .metrics
+        .planner_answers(state.schema.planning().answers());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

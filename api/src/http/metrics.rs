@@ -26,6 +26,7 @@ pub struct Metrics {
     subscriptions: IntGauge,
     pool: IntGaugeVec,
     statements: IntCounter,
+    planner_answers: IntCounter,
     webhook_deliveries: IntCounterVec,
     webhook_lag: IntGaugeVec,
     operations: Mutex<HashSet<String>>,
@@ -103,6 +104,11 @@ impl Metrics {
             "SQL statements sent to the database",
         )
         .expect("valid metric");
+        let planner_answers = IntCounter::new(
+            "exodus_planner_answers_total",
+            "List and record fields the planner answered from rows (the rest went through the executor)",
+        )
+        .expect("valid metric");
         let webhook_deliveries = IntCounterVec::new(
             Opts::new(
                 "exodus_webhook_deliveries_total",
@@ -129,6 +135,7 @@ impl Metrics {
             Box::new(subscriptions.clone()),
             Box::new(pool.clone()),
             Box::new(statements.clone()),
+            Box::new(planner_answers.clone()),
             Box::new(webhook_deliveries.clone()),
             Box::new(webhook_lag.clone()),
         ] {
@@ -145,6 +152,7 @@ impl Metrics {
             subscriptions,
             pool,
             statements,
+            planner_answers,
             webhook_deliveries,
             webhook_lag,
             operations: Mutex::new(HashSet::new()),
@@ -182,6 +190,14 @@ impl Metrics {
         self.websocket_operations
             .with_label_values(&[outcome])
             .inc();
+    }
+
+    /// Brings the planner's counter up to its answers so far (read from the schema at scrape).
+    pub fn planner_answers(&self, total: u64) {
+        let counted = self.planner_answers.get();
+        if total > counted {
+            self.planner_answers.inc_by(total - counted);
+        }
     }
 
     /// A webhook delivery attempt's outcome ("delivered", "failed"), or "paused".

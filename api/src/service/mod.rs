@@ -68,6 +68,8 @@ pub struct RequestLimits {
     pub max_root_fields: usize,
     pub max_batch: usize,
     pub cache_max_age: u32,
+    /// Whether the planner answers the selections it knows (`graphql::plan`).
+    pub planner: bool,
 }
 
 /// A visible record by its slug.

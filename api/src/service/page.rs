@@ -72,6 +72,19 @@ pub struct SortSpec<E: EntityTrait> {
     pub key: fn(&E::Model) -> SortValue,
 }
 
+// By hand: a derive would ask `E: Clone` of the entity, which the fields do not need.
+impl<E: EntityTrait> Clone for SortSpec<E> {
+    fn clone(&self) -> Self {
+        Self {
+            name: self.name,
+            column: self.column,
+            descending: self.descending,
+            value_type: self.value_type,
+            key: self.key,
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Cursor {
     o: String,

@@ -3,8 +3,8 @@
 use crate::error::AppError;
 use crate::graphql::context::{data, limits};
 use crate::graphql::filters::*;
+use crate::graphql::plan::{self, Plannable, Prebuilt};
 use crate::graphql::types::*;
-use crate::service::curated::Curated;
 use crate::service::find_by_slug;
 use crate::service::lists;
 use crate::service::page::PageArgs;
@@ -13,39 +13,52 @@ use async_graphql::{Context, Object, Result};
 use entity::*;
 use sea_orm::Condition;
 
-/// One keyset page of a kind, as a connection.
-async fn page_of<E: Curated, T, P: FromPage<T>>(
+/// One keyset page of a kind, as a connection: the planner's answer when it takes the
+/// selection, the executor's otherwise.
+async fn page_of<E: Plannable, T, P: FromPage<T>>(
     ctx: &Context<'_>,
     condition: Result<Condition, AppError>,
     sort: SortSpec<E>,
     args: PageArgs,
     wrap: fn(E::Model) -> T,
-) -> Result<P> {
+) -> Result<Prebuilt<P>> {
     let d = data(ctx);
+    let plan = plan::connection::<E>(ctx);
     let page = lists::list(&d.db, &d.viewer, condition?, &sort, &args, limits(ctx)).await?;
+    if let Some(plan) = plan {
+        let (prev, next) = (page.has_previous_page, page.has_next_page);
+        if let Some(answer) = plan::answer_page(ctx, &plan, &page.rows, prev, next).await {
+            return Ok(Prebuilt::answer(answer));
+        }
+    }
     let rows = page
         .rows
         .into_iter()
         .map(|(cursor, m)| (cursor, wrap(m)))
         .collect();
     let info = ListInfo::new(d.db.clone(), page.count);
-    Ok(P::from_rows(
+    Ok(Prebuilt::object(P::from_rows(
         rows,
         page.has_previous_page,
         page.has_next_page,
         info,
-    ))
+    )))
 }
 
-async fn by_slug<E: Curated, T>(
+async fn by_slug<E: Plannable, T>(
     ctx: &Context<'_>,
     slug: &str,
     wrap: fn(E::Model) -> T,
-) -> Result<Option<T>> {
+) -> Result<Prebuilt<Option<T>>> {
     let d = data(ctx);
-    Ok(find_by_slug::<E, _>(&d.db, &d.viewer, slug)
-        .await?
-        .map(wrap))
+    let plan = plan::record::<E>(ctx);
+    let found = find_by_slug::<E, _>(&d.db, &d.viewer, slug).await?;
+    if let Some(plan) = plan {
+        if let Some(answer) = plan::answer_record(ctx, &plan, found.as_ref()).await {
+            return Ok(Prebuilt::answer(answer));
+        }
+    }
+    Ok(Prebuilt::object(found.map(wrap)))
 }
 
 fn page_args(
@@ -89,7 +102,7 @@ macro_rules! list_query {
                 #[graphql(desc = "Which records to return.")] filter: Option<$filter>,
                 #[graphql(desc = "The order of the records (see the enum for the default).")]
                 order_by: Option<$order>,
-            ) -> Result<$conn> {
+            ) -> Result<Prebuilt<$conn>> {
                 let filter: lists::$filter = filter.map(Into::into).unwrap_or_default();
                 let order: lists::$order = order_by.map(Into::into).unwrap_or_default();
                 let args = page_args(first, after, last, before);
@@ -102,7 +115,7 @@ macro_rules! list_query {
                 &self,
                 ctx: &Context<'_>,
                 #[graphql(desc = "The record's slug.")] slug: String,
-            ) -> Result<Option<$ty>> {
+            ) -> Result<Prebuilt<Option<$ty>>> {
                 by_slug::<$module::Entity, _>(ctx, &slug, $ty).await
             }
             )*

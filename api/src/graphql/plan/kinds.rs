@@ -1,0 +1,121 @@
+//! What the planner knows of each kind: the fields it can answer from a row, and the
+//! relations it can fetch for a whole page at once.
+
+use crate::graphql::scalars::{Date, DateTime};
+use crate::loaders::{Loaders, PageByColumn};
+use crate::service::curated::Curated;
+use crate::service::ids;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{InputType, ScalarType, Value};
+use entity::*;
+
+/// A field answered from the row alone.
+pub type Scalar<E> = fn(&<E as sea_orm::EntityTrait>::Model) -> Value;
+
+/// A kind the planner can answer: its row fields by GraphQL name, and its relations.
+pub trait Plannable: Curated {
+    /// The field `name` of this kind's type, if it comes from the row alone (the fields every
+    /// record has, then the kind's own).
+    fn scalar(name: &str) -> Option<Scalar<Self>>;
+
+    /// The organization a row points at, for kinds with an `organization` field.
+    fn organization_of() -> Option<fn(&Self::Model) -> i64> {
+        None
+    }
+
+    /// The loader of the rows' reactions, for kinds with a `reactions` connection.
+    fn reactions(_loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
+        None
+    }
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.to_owned())
+}
+
+fn opt_text(s: &Option<String>) -> Value {
+    s.as_deref().map_or(Value::Null, text)
+}
+
+fn enumerated<T: InputType>(v: &T) -> Value {
+    v.to_value()
+}
+
+fn date(d: chrono::NaiveDate) -> Value {
+    ScalarType::to_value(&Date(d))
+}
+
+fn moment(t: chrono::DateTime<chrono::Utc>) -> Value {
+    ScalarType::to_value(&DateTime(t))
+}
+
+/// Declares a kind's row fields: those every curated record has (as `curated_object!`
+/// declares them) and the listed own fields, each with the expression that answers it.
+macro_rules! plannable {
+    ($module:ident { $($name:literal => |$m:ident| $value:expr,)* } $($rest:tt)*) => {
+        impl Plannable for $module::Entity {
+            fn scalar(name: &str) -> Option<Scalar<Self>> {
+                let f: Scalar<Self> = match name {
+                    "id" => |m| Value::String(ids::encode(<$module::Entity as Curated>::KIND, m.id)),
+                    "slug" => |m| text(&m.slug),
+                    "status" => |m| enumerated(&m.status),
+                    "confidence" => |m| enumerated(&m.confidence),
+                    "confidenceReason" => |m| text(&m.confidence_reason),
+                    "confidenceCeiling" => |m| m.confidence_ceiling.as_ref().map_or(Value::Null, enumerated),
+                    "confidenceNote" => |m| opt_text(&m.confidence_note),
+                    "version" => |m| Value::from(m.version),
+                    "createdAt" => |m| moment(m.created_at),
+                    "updatedAt" => |m| moment(m.updated_at),
+                    $($name => |$m| $value,)*
+                    _ => return None,
+                };
+                Some(f)
+            }
+            $($rest)*
+        }
+    };
+}
+
+plannable!(organization {
+    "name" => |m| text(&m.name),
+    "acronym" => |m| opt_text(&m.acronym),
+    "kind" => |m| enumerated(&m.kind),
+    "digitalRelevance" => |m| enumerated(&m.digital_relevance),
+    "listSection" => |m| m.list_section.as_ref().map_or(Value::Null, enumerated),
+    "listPosition" => |m| m.list_position.map_or(Value::Null, Value::from),
+    "hostedByUn" => |m| Value::Boolean(m.hosted_by_un),
+    "headquarters" => |m| opt_text(&m.headquarters),
+    "website" => |m| opt_text(&m.website),
+    "description" => |m| text(&m.description),
+});
+
+plannable!(withdrawal {
+    "announcedOn" => |m| date(m.announced_on),
+    "effectiveOn" => |m| m.effective_on.map_or(Value::Null, date),
+    "withdrawalStatus" => |m| enumerated(&m.withdrawal_status),
+    "fundingEnded" => |m| m.funding_ended.map_or(Value::Null, Value::Boolean),
+    "rationale" => |m| opt_text(&m.rationale),
+    "expectedImpact" => |m| opt_text(&m.expected_impact),
+}
+    fn organization_of() -> Option<fn(&Self::Model) -> i64> {
+        Some(|m| m.organization_id)
+    }
+    fn reactions(loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
+        Some(&loaders.reactions_by_withdrawal)
+    }
+);
+
+plannable!(reaction {
+    "subjectKind" => |m| enumerated(&m.subject_kind),
+    "stance" => |m| enumerated(&m.stance),
+    "summary" => |m| text(&m.summary),
+    "reactedOn" => |m| date(m.reacted_on),
+    "dateApproximate" => |m| Value::Boolean(m.date_approximate),
+});
+
+// The other kinds: the fields every record has (their own fields go through the executor).
+plannable!(instrument {});
+plannable!(stakeholder {});
+plannable!(pact {});
+plannable!(source {});
+plannable!(correction {});
