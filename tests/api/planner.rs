@@ -128,6 +128,11 @@ async fn planned_answers_equal_the_executors(on: TestApp) {
         // Variables in a nested page's arguments, their defaults, and @skip/@include.
         ("query($n: Int = 3, $s: Boolean!) { withdrawals(first: 5) { nodes { id reactions(first: $n) { nodes { id @skip(if: $s) summary } } slug @include(if: $s) } } }".to_owned(), json!({ "s": true }), 1),
         ("query($n: Int = 3, $s: Boolean!) { withdrawals(first: 5) { nodes { id reactions(first: $n) { nodes { id @skip(if: $s) summary } } slug @include(if: $s) } } }".to_owned(), json!({ "s": false, "n": 1 }), 1),
+        // Search hits whose node is asked only for its id (one word, several words), and one
+        // that asks more of the node.
+        ("{ search(query: \"internet\", kinds: [REACTION, ORGANIZATION], first: 20) { kind rank node { id } } }".to_owned(), json!({}), 1),
+        ("query($q: String!) { search(query: $q) { __typename kind r: rank node { __typename ... on Node { id } } } }".to_owned(), json!({ "q": "climate fund" }), 1),
+        ("{ search(query: \"internet\") { kind node { id ... on Organization { name } } } }".to_owned(), json!({}), 0),
         // The executor's: totalCount, fields the planner does not know, merged keys, bad
         // arguments (whose errors must be the executor's, with their paths).
         ("{ withdrawals(first: 2) { totalCount nodes { id } } }".to_owned(), json!({}), 0),

@@ -11,6 +11,7 @@
 mod fill;
 mod kinds;
 mod prebuilt;
+pub mod search;
 mod select;
 
 pub use kinds::Plannable;

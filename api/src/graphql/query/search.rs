@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::graphql::context::{data, limits};
+use crate::graphql::plan::{self, Prebuilt};
 use crate::graphql::types::*;
 use crate::service::search;
 use async_graphql::{Context, Object, Result, SimpleObject};
@@ -37,7 +38,7 @@ impl SearchQuery {
             default = 20
         )]
         first: i32,
-    ) -> Result<Vec<SearchHit>> {
+    ) -> Result<Prebuilt<Vec<SearchHit>>> {
         let max = limits(ctx).max_page_size;
         if first < 0 || first as u32 > max {
             return Err(AppError::bad_input(format!(
@@ -46,6 +47,7 @@ impl SearchQuery {
             .into());
         }
         let d = data(ctx);
+        let plan = plan::search::hits(ctx);
         let hits = search::search(
             &d.db,
             &d.viewer,
@@ -54,6 +56,9 @@ impl SearchQuery {
             first as u64,
         )
         .await?;
+        if let Some(plan) = plan {
+            return Ok(Prebuilt::answer(plan::search::answer(ctx, &plan, &hits)));
+        }
         let nodes = async_graphql::futures_util::future::join_all(
             hits.iter().map(|h| load_node(ctx, h.kind, h.id)),
         )
@@ -68,6 +73,6 @@ impl SearchQuery {
                 });
             }
         }
-        Ok(out)
+        Ok(Prebuilt::object(out))
     }
 }
