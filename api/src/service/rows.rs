@@ -67,20 +67,46 @@ plain!(
     chrono::DateTime<chrono::Utc>
 );
 
-/// The text-stored enumerations.
+/// Reads a nullable text column as borrowed from the row, and maps it.
+fn nullable_str<T>(
+    row: &QueryResult,
+    index: usize,
+    map: impl FnOnce(&str) -> Result<T, DbErr>,
+) -> Result<Option<T>, DbErr> {
+    use sqlx::Row;
+    let text: Option<&str> = if let Some(r) = row.try_as_pg_row() {
+        r.try_get(index).map_err(|e| decode_error(index, e))?
+    } else if let Some(r) = row.try_as_sqlite_row() {
+        r.try_get(index).map_err(|e| decode_error(index, e))?
+    } else {
+        return Err(DbErr::Type("a row of an unsupported backend".into()));
+    };
+    text.map(map).transpose()
+}
+
+/// The text-stored enumerations, matched against their stored values without copying the
+/// text out of the row (a reaction row has four; each was a `String` per row).
 macro_rules! enumerated {
     ($($t:ty),*) => {$(
-        impl Get for $t {
-            fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
-                let text = String::get(row, index)?;
-                <$t>::try_from_value(&text).map_err(|e| decode_error(index, e))
-            }
-        }
         impl Get for Option<$t> {
             fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
-                Option::<String>::get(row, index)?
-                    .map(|text| <$t>::try_from_value(&text).map_err(|e| decode_error(index, e)))
-                    .transpose()
+                static VALUES: std::sync::OnceLock<Vec<(String, $t)>> = std::sync::OnceLock::new();
+                let values = VALUES.get_or_init(|| {
+                    <$t as sea_orm::Iterable>::iter().map(|v| (v.to_value(), v)).collect()
+                });
+                nullable_str(row, index, |text| {
+                    values
+                        .iter()
+                        .find(|(stored, _)| stored == text)
+                        .map(|(_, v)| *v)
+                        .ok_or_else(|| decode_error(index, format!("unknown value {text:?}")))
+                })
+            }
+        }
+        impl Get for $t {
+            fn get(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                Option::<$t>::get(row, index)?
+                    .ok_or_else(|| decode_error(index, "unexpected NULL"))
             }
         }
     )*};
