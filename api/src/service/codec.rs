@@ -6,9 +6,19 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{de::DeserializeOwned, Serialize};
+use std::io::Write;
 
 /// `Prefix:number`, encoded.
 pub fn encode_tagged(prefix: &str, number: i64) -> String {
+    // Written into a stack buffer: a page writes hundreds of ids, and the intermediate String
+    // was one allocation each.
+    let mut buf = [0u8; 96];
+    let mut out = &mut buf[..];
+    let total = out.len();
+    if prefix.len() <= 64 && write!(out, "{prefix}:{number}").is_ok() {
+        let written = total - out.len();
+        return URL_SAFE_NO_PAD.encode(&buf[..written]);
+    }
     URL_SAFE_NO_PAD.encode(format!("{prefix}:{number}"))
 }
 

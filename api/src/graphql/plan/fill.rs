@@ -3,6 +3,7 @@
 use super::{ConnectionPart, ConnectionPlan, EdgePart, InfoPart, NodePlan, Part, Plannable};
 use crate::graphql::context::loaders;
 use crate::service::page::{self, ChildArgs, SortSpec};
+use async_graphql::dataloader::Loader;
 use async_graphql::indexmap::IndexMap;
 use async_graphql::{Context, Name, Value};
 use entity::{organization, reaction};
@@ -30,15 +31,20 @@ pub async fn fetch<E: Plannable>(
     for (_, part) in &plan.fields {
         out.push(match part {
             Part::Scalar(_) | Part::Typename => Fetched::Nothing,
+            // The loaders' own statements, called once for the page: no batching to wait
+            // for, and the rows are moved into the answer rather than cloned out of the
+            // DataLoader's batch for each parent.
             Part::Organization(of, _) => {
-                let ids: Vec<i64> = rows.iter().map(|m| of(m)).collect();
-                let found = loaders(ctx).organization.load_many(ids).await.ok()?;
+                let mut ids: Vec<i64> = rows.iter().map(|m| of(m)).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let found = loaders(ctx).organization.loader().load(&ids).await.ok()?;
                 Fetched::Organizations(found)
             }
             Part::Reactions(args, _, _) => {
-                let loader = E::reactions(loaders(ctx))?;
-                let keys = rows.iter().map(|m| (E::id_of(m), args.clone()));
-                Fetched::Reactions(loader.load_many(keys).await.ok()?)
+                let loader = E::reactions(loaders(ctx))?.loader();
+                let keys: Vec<_> = rows.iter().map(|m| (E::id_of(m), args.clone())).collect();
+                Fetched::Reactions(loader.load(&keys).await.ok()?)
             }
         });
     }

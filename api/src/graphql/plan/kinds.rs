@@ -7,6 +7,7 @@ use crate::service::curated::Curated;
 use crate::service::ids;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{InputType, ScalarType, Value};
+use entity::enums::*;
 use entity::*;
 
 /// A field answered from the row alone.
@@ -37,12 +38,53 @@ fn opt_text(s: &Option<String>) -> Value {
     s.as_deref().map_or(Value::Null, text)
 }
 
-fn enumerated<T: InputType>(v: &T) -> Value {
-    v.to_value()
+/// An enumeration's GraphQL value, made once per variant: `to_value` allocates its name for
+/// every value it writes.
+pub trait Enumerated: Sized + Copy + PartialEq + 'static {
+    fn value(&self) -> Value;
 }
 
+macro_rules! enumerated_values {
+    ($($t:ty),*) => {$(
+        impl Enumerated for $t {
+            fn value(&self) -> Value {
+                static VALUES: std::sync::OnceLock<Vec<($t, Value)>> = std::sync::OnceLock::new();
+                VALUES
+                    .get_or_init(|| {
+                        <$t as sea_orm::Iterable>::iter().map(|v| (v, InputType::to_value(&v))).collect()
+                    })
+                    .iter()
+                    .find(|(v, _)| v == self)
+                    .map_or_else(|| InputType::to_value(self), |(_, value)| value.clone())
+            }
+        }
+    )*};
+}
+
+enumerated_values!(
+    RecordStatus,
+    Confidence,
+    OrganizationKind,
+    DigitalRelevance,
+    ListSection,
+    WithdrawalStatus,
+    SubjectKind,
+    Stance
+);
+
+fn enumerated<T: Enumerated>(v: &T) -> Value {
+    v.value()
+}
+
+/// A date as the `Date` scalar writes it ("2026-01-07"), without chrono's format parser for
+/// the years that format needs no sign for.
 fn date(d: chrono::NaiveDate) -> Value {
-    ScalarType::to_value(&Date(d))
+    use chrono::Datelike;
+    if (0..=9999).contains(&d.year()) {
+        Value::String(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+    } else {
+        ScalarType::to_value(&Date(d))
+    }
 }
 
 fn moment(t: chrono::DateTime<chrono::Utc>) -> Value {
@@ -119,3 +161,42 @@ plannable!(stakeholder {});
 plannable!(pact {});
 plannable!(source {});
 plannable!(correction {});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_are_written_as_the_scalar_writes_them() {
+        for (y, m, d) in [
+            (-5, 1, 1),
+            (0, 2, 29),
+            (7, 3, 4),
+            (999, 12, 31),
+            (2026, 1, 7),
+            (9999, 12, 31),
+            (10000, 1, 1),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date(day), ScalarType::to_value(&Date(day)), "{day:?}");
+        }
+    }
+
+    #[test]
+    fn enumerations_are_written_as_async_graphql_writes_them() {
+        fn all<T: Enumerated + sea_orm::Iterable + InputType>() {
+            for v in <T as sea_orm::Iterable>::iter() {
+                assert_eq!(v.value(), InputType::to_value(&v));
+            }
+        }
+        all::<RecordStatus>();
+        all::<Confidence>();
+        all::<OrganizationKind>();
+        all::<DigitalRelevance>();
+        all::<ListSection>();
+        all::<WithdrawalStatus>();
+        all::<SubjectKind>();
+        all::<Stance>();
+    }
+}
