@@ -36,13 +36,41 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        self.load_blanking(keys, &[]).await
+    }
+}
+
+impl<E: Curated> ById<E> {
+    /// Like `load`, with the `blanks` columns read as the given SQL literals instead (see
+    /// [`Blank`]): for the planner, which knows the fields asked. The models are then partial
+    /// and never go into a DataLoader.
+    pub async fn load_blanking(
+        &self,
+        keys: &[i64],
+        blanks: &[Blank],
+    ) -> Result<HashMap<i64, E::Model>, LoadError> {
         let backend = self.db.get_database_backend();
-        let select = E::find()
+        let mut select = E::find().select_only();
+        for column in E::Column::iter() {
+            select = match blanks.iter().find(|b| b.column == column.as_str()) {
+                Some(b) => select.column_as(Expr::cust(b.literal), column.as_str()),
+                None => select.column(column),
+            };
+        }
+        let select = select
             .filter(among(backend, E::id_column(), keys))
             .filter(E::visible(&self.statuses));
         let rows = crate::service::rows::all(&self.db, select).await?;
         Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
     }
+}
+
+/// A text column nobody asked for, read as a constant (`''` or `NULL`) so that PostgreSQL
+/// neither reads nor sends it and the server decodes no copy of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Blank {
+    pub column: &'static str,
+    pub literal: &'static str,
 }
 
 /// PostgreSQL's text for an array of keys: `{1,2,3}`.
@@ -126,7 +154,7 @@ impl<E: Curated> PageByColumn<E> {
         self.relation
     }
 
-    fn statement(&self, keys: &[i64], args: &ChildArgs) -> Statement {
+    fn statement(&self, keys: &[i64], args: &ChildArgs, blanks: &[Blank]) -> Statement {
         let backend = self.db.get_database_backend();
         let table = E::default().table_name().to_owned();
         let (col, order, id, status) = (
@@ -175,7 +203,10 @@ impl<E: Curated> PageByColumn<E> {
         let sorted = format!("\"{order}\" {direction}, \"{id}\" {direction}");
         // The entity's columns only: a table may hold more (search vectors) that no model reads.
         let columns = E::Column::iter()
-            .map(|c| format!("\"{}\"", c.as_str()))
+            .map(|c| match blanks.iter().find(|b| b.column == c.as_str()) {
+                Some(b) => format!("{} AS \"{}\"", b.literal, c.as_str()),
+                None => format!("\"{}\"", c.as_str()),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = if postgres {
@@ -210,6 +241,22 @@ where
         &self,
         keys: &[(i64, ChildArgs)],
     ) -> Result<HashMap<(i64, ChildArgs), Self::Value>, Self::Error> {
+        self.load_blanking(keys, &[]).await
+    }
+}
+
+impl<E> PageByColumn<E>
+where
+    E: Curated,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    /// Like `load`, with the `blanks` columns read as constants (see [`ById::load_blanking`]).
+    pub async fn load_blanking(
+        &self,
+        keys: &[(i64, ChildArgs)],
+        blanks: &[Blank],
+    ) -> Result<HashMap<(i64, ChildArgs), Vec<E::Model>>, LoadError> {
         let mut by_args: HashMap<&ChildArgs, Vec<i64>> = HashMap::new();
         for (key, args) in keys {
             by_args.entry(args).or_default().push(*key);
@@ -218,7 +265,8 @@ where
         // `first: 0` still reads one row: whether a page follows.
         for (args, keys) in by_args {
             let rows: Vec<E::Model> =
-                crate::service::rows::all_raw(&self.db, self.statement(&keys, args)).await?;
+                crate::service::rows::all_raw(&self.db, self.statement(&keys, args, blanks))
+                    .await?;
             for row in rows {
                 if let Value::BigInt(Some(key)) = row.get(self.column) {
                     out.entry((key, args.clone())).or_default().push(row);

@@ -122,6 +122,9 @@ async fn planned_answers_equal_the_executors(on: TestApp) {
         (format!("{{ reactions(last: 5) {{ edges {{ cursor node {{ {REACTION} }} }} {PAGE_INFO} }} }}"), json!({}), 1),
         (format!("{{ a: organization(slug: \"planner-org\") {{ {ORGANIZATION} }} b: organization(slug: \"none-such\") {{ id }} }}"), json!({}), 2),
         ("{ instruments(first: 3) { nodes { id slug version } } pacts(first: 2) { nodes { id __typename } } }".to_owned(), json!({}), 2),
+        // Text columns are read only for the fields that ask them: through an alias, in
+        // `edges` for one field and in `nodes` for another.
+        ("{ withdrawals(first: 9) { nodes { organization { a: acronym ... on Organization { website } } reactions(first: 2) { edges { node { s: summary } } nodes { slug confidenceNote } } } } }".to_owned(), json!({}), 1),
         // Fragments: named, inline, on the interface, on the connection.
         ("query { withdrawals(first: 4) { ...C } } fragment C on WithdrawalConnection { nodes { ...W ... on Node { id } ... { slug } } }
           fragment W on Withdrawal { announcedOn organization { ... on Organization { acronym } } }".to_owned(), json!({}), 1),

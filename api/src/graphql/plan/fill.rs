@@ -1,9 +1,10 @@
 //! Fetching a plan's relations for a whole page, then writing the answer from the rows.
 
-use super::{ConnectionPart, ConnectionPlan, EdgePart, InfoPart, NodePlan, Part, Plannable};
+use super::{
+    blanks, ConnectionPart, ConnectionPlan, EdgePart, InfoPart, NodePlan, Part, Plannable,
+};
 use crate::graphql::context::loaders;
 use crate::service::page::{self, ChildArgs, SortSpec};
-use async_graphql::dataloader::Loader;
 use async_graphql::indexmap::IndexMap;
 use async_graphql::{Context, Name, Value};
 use entity::{organization, reaction};
@@ -30,21 +31,24 @@ pub async fn fetch<E: Plannable>(
     let mut out = Vec::with_capacity(plan.fields.len());
     for (_, part) in &plan.fields {
         out.push(match part {
-            Part::Scalar(_) | Part::Typename => Fetched::Nothing,
+            Part::Scalar(..) | Part::Typename => Fetched::Nothing,
             // The loaders' own statements, called once for the page: no batching to wait
             // for, and the rows are moved into the answer rather than cloned out of the
             // DataLoader's batch for each parent.
-            Part::Organization(of, _) => {
+            // The text columns nobody asked for are not read.
+            Part::Organization(of, plan) => {
                 let mut ids: Vec<i64> = rows.iter().map(|m| of(m)).collect();
                 ids.sort_unstable();
                 ids.dedup();
-                let found = loaders(ctx).organization.loader().load(&ids).await.ok()?;
-                Fetched::Organizations(found)
+                let loader = loaders(ctx).organization.loader();
+                let found = loader.load_blanking(&ids, &blanks(&[plan])).await;
+                Fetched::Organizations(found.ok()?)
             }
-            Part::Reactions(args, _, _) => {
+            Part::Reactions(args, _, plan) => {
                 let loader = E::reactions(loaders(ctx))?.loader();
                 let keys: Vec<_> = rows.iter().map(|m| (E::id_of(m), args.clone())).collect();
-                Fetched::Reactions(loader.load(&keys).await.ok()?)
+                let found = loader.load_blanking(&keys, &blanks(&plan.nodes())).await;
+                Fetched::Reactions(found.ok()?)
             }
         });
     }
@@ -93,7 +97,7 @@ pub fn node<E: Plannable>(plan: &NodePlan<E>, model: &E::Model, fetched: &[Fetch
     for (i, (key, part)) in plan.fields.iter().enumerate() {
         // Plans without relations come with nothing fetched.
         let value = match (part, fetched.get(i).unwrap_or(&Fetched::Nothing)) {
-            (Part::Scalar(f), _) => f(model),
+            (Part::Scalar(_, f), _) => f(model),
             (Part::Typename, _) => Value::String(E::TYPE_NAME.to_owned()),
             (Part::Organization(of, plan), Fetched::Organizations(found)) => found
                 .get(&of(model))

@@ -2,7 +2,7 @@
 //! relations it can fetch for a whole page at once.
 
 use crate::graphql::scalars::{Date, DateTime};
-use crate::loaders::{Loaders, PageByColumn};
+use crate::loaders::{Blank, Loaders, PageByColumn};
 use crate::service::curated::Curated;
 use crate::service::ids;
 use async_graphql::dataloader::DataLoader;
@@ -24,10 +24,36 @@ pub trait Plannable: Curated {
         None
     }
 
+    /// The text columns the planner may leave unread, each with its constant and the field
+    /// that reads it (every other field reads no text column of these).
+    fn text_columns() -> &'static [TextColumn] {
+        &[]
+    }
+
     /// The loader of the rows' reactions, for kinds with a `reactions` connection.
     fn reactions(_loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
         None
     }
+}
+
+/// A text column and the one field that reads it.
+pub struct TextColumn {
+    pub field: &'static str,
+    pub blank: Blank,
+}
+
+/// The text columns every record has, and their fields.
+macro_rules! text_columns {
+    ($($field:literal => $column:literal, $literal:literal;)*) => {
+        fn text_columns() -> &'static [TextColumn] {
+            &[
+                TextColumn { field: "slug", blank: Blank { column: "slug", literal: "''" } },
+                TextColumn { field: "confidenceReason", blank: Blank { column: "confidence_reason", literal: "''" } },
+                TextColumn { field: "confidenceNote", blank: Blank { column: "confidence_note", literal: "NULL" } },
+                $(TextColumn { field: $field, blank: Blank { column: $column, literal: $literal } },)*
+            ]
+        }
+    };
 }
 
 fn text(s: &str) -> Value {
@@ -129,7 +155,15 @@ plannable!(organization {
     "headquarters" => |m| opt_text(&m.headquarters),
     "website" => |m| opt_text(&m.website),
     "description" => |m| text(&m.description),
-});
+}
+    text_columns! {
+        "name" => "name", "''";
+        "acronym" => "acronym", "NULL";
+        "headquarters" => "headquarters", "NULL";
+        "website" => "website", "NULL";
+        "description" => "description", "''";
+    }
+);
 
 plannable!(withdrawal {
     "announcedOn" => |m| date(m.announced_on),
@@ -153,7 +187,11 @@ plannable!(reaction {
     "summary" => |m| text(&m.summary),
     "reactedOn" => |m| date(m.reacted_on),
     "dateApproximate" => |m| Value::Boolean(m.date_approximate),
-});
+}
+    text_columns! {
+        "summary" => "summary", "''";
+    }
+);
 
 // The other kinds: the fields every record has (their own fields go through the executor).
 plannable!(instrument {});

@@ -54,8 +54,47 @@ pub struct NodePlan<E: Plannable> {
     fields: Vec<(Name, Part<E>)>,
 }
 
+impl<E: Plannable> NodePlan<E> {
+    /// Whether this plan reads the field `name` from the row.
+    fn reads(&self, name: &str) -> bool {
+        self.fields
+            .iter()
+            .any(|(_, p)| matches!(p, Part::Scalar(n, _) if n.as_str() == name))
+    }
+}
+
+impl<E: Plannable> ConnectionPlan<E> {
+    /// The node plans of this connection (`nodes`, and `node` in `edges`).
+    fn nodes(&self) -> Vec<&NodePlan<E>> {
+        self.fields
+            .iter()
+            .flat_map(|(_, part)| match part {
+                ConnectionPart::Nodes(node) => vec![node],
+                ConnectionPart::Edges(edge) => edge
+                    .iter()
+                    .filter_map(|(_, p)| match p {
+                        EdgePart::Node(node) => Some(node),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+}
+
+/// The text columns no plan of these reads: left unread by the fetch.
+fn blanks<E: Plannable>(plans: &[&NodePlan<E>]) -> Vec<crate::loaders::Blank> {
+    E::text_columns()
+        .iter()
+        .filter(|t| !plans.iter().any(|p| p.reads(t.field)))
+        .map(|t| t.blank)
+        .collect()
+}
+
 enum Part<E: Plannable> {
-    Scalar(Scalar<E>),
+    /// The field's name and how the row answers it.
+    Scalar(Name, Scalar<E>),
     Typename,
     Organization(fn(&E::Model) -> i64, NodePlan<organization::Entity>),
     Reactions(
@@ -195,7 +234,7 @@ fn node_plan<E: Plannable>(
         let part = if name == "__typename" {
             Part::Typename
         } else if let Some(scalar) = E::scalar(name).filter(|_| select::plain(f)) {
-            Part::Scalar(scalar)
+            Part::Scalar(f.name.node.clone(), scalar)
         } else if name == "organization" && relations && select::plain(f) {
             let of = E::organization_of()?;
             Part::Organization(of, node_plan(ctx, &f.selection_set.node, false)?)
