@@ -112,16 +112,25 @@ macro_rules! enumerated {
     )*};
 }
 
-enumerated!(
-    RecordStatus,
-    Confidence,
-    OrganizationKind,
-    DigitalRelevance,
-    ListSection,
-    WithdrawalStatus,
-    SubjectKind,
-    Stance
-);
+/// Calls the macro `$m` with every text-stored enumeration the models read: the one list of
+/// them (the planner writes their values through it too). The names must be in scope.
+macro_rules! text_enums {
+    ($m:ident) => {
+        $m!(
+            RecordStatus,
+            Confidence,
+            OrganizationKind,
+            DigitalRelevance,
+            ListSection,
+            WithdrawalStatus,
+            SubjectKind,
+            Stance
+        );
+    };
+}
+pub(crate) use text_enums;
+
+text_enums!(enumerated);
 
 /// How a model is read from a row: by position for the models of a nested page, by name
 /// (sea-orm's derive) for the others.

@@ -87,16 +87,7 @@ macro_rules! enumerated_values {
     )*};
 }
 
-enumerated_values!(
-    RecordStatus,
-    Confidence,
-    OrganizationKind,
-    DigitalRelevance,
-    ListSection,
-    WithdrawalStatus,
-    SubjectKind,
-    Stance
-);
+crate::service::rows::text_enums!(enumerated_values);
 
 fn enumerated<T: Enumerated>(v: &T) -> Value {
     v.value()
