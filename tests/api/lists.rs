@@ -394,10 +394,11 @@ async fn nested_pages_do_not_cost_a_query_per_row(app: TestApp) {
     // a loader entirely), so the cost must then stay flat.
     let mut costs = Vec::new();
     for n in [20, 45, 69] {
-        // The least of three runs: the change bus's periodic check of the log shares the
-        // counter and may land inside one of them.
+        // The least of five runs: the change bus's periodic check of the log shares the
+        // counter and may land inside one of them (on a loaded CI machine it landed in all
+        // three of an earlier version's runs: [22, 20, 22]).
         let mut least = u64::MAX;
-        for _ in 0..3 {
+        for _ in 0..5 {
             let before = app.statements.get();
             let data = app.data(q, json!({ "n": n })).await;
             assert_eq!(
@@ -410,8 +411,12 @@ async fn nested_pages_do_not_cost_a_query_per_row(app: TestApp) {
     }
     eprintln!("statements per page size 20, 45, 69: {costs:?}");
     assert!(costs[0] > 0);
+    // A statement per row would add 25 and then 24 statements. Timing adds a few to one size
+    // or another on a loaded machine (the bus's check landing in every run, a loader's batch
+    // split): seen locally [20, 22, 22], and on CI [22, 20, 22].
+    let spread = costs.iter().max().unwrap() - costs.iter().min().unwrap();
     assert!(
-        costs.windows(2).all(|w| w[0] == w[1]),
+        spread <= 4,
         "statements per page size 20, 45, 69: {costs:?}"
     );
 }
