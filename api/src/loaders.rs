@@ -12,11 +12,14 @@ use entity::*;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable,
-    ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    Value,
 };
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
+
+pub use crate::service::rows::Projection;
 
 /// Loader errors are shared between the fields that waited on one batch.
 type LoadError = Arc<sea_orm::DbErr>;
@@ -36,41 +39,28 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        self.load_blanking(keys, &[]).await
+        self.load_projected(keys, &Projection::all()).await
     }
 }
 
 impl<E: Curated> ById<E> {
-    /// Like `load`, with the `blanks` columns read as the given SQL literals instead (see
-    /// [`Blank`]): for the planner, which knows the fields asked. The models are then partial
-    /// and never go into a DataLoader.
-    pub async fn load_blanking(
+    /// Like `load`, reading only the projection's columns (see [`Projection`]): for the
+    /// planner, which knows the fields asked. The models are then partial and never go into
+    /// a DataLoader.
+    pub async fn load_projected(
         &self,
         keys: &[i64],
-        blanks: &[Blank],
+        projection: &Projection,
     ) -> Result<HashMap<i64, E::Model>, LoadError> {
         let backend = self.db.get_database_backend();
-        let mut select = E::find().select_only();
-        for column in E::Column::iter() {
-            select = match blanks.iter().find(|b| b.column == column.as_str()) {
-                Some(b) => select.column_as(Expr::cust(b.literal), column.as_str()),
-                None => select.column(column),
-            };
-        }
-        let select = select
+        let projection = projection.clone().with::<E>(E::id_column());
+        let select = crate::service::rows::projecting(E::find(), &projection)
             .filter(among(backend, E::id_column(), keys))
             .filter(E::visible(&self.statuses));
-        let rows = crate::service::rows::all(&self.db, select).await?;
+        let statement = select.build(backend);
+        let rows = crate::service::rows::all_projected(&self.db, statement, &projection).await?;
         Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
     }
-}
-
-/// A text column nobody asked for, read as a constant (`''` or `NULL`) so that PostgreSQL
-/// neither reads nor sends it and the server decodes no copy of it.
-#[derive(Debug, Clone, Copy)]
-pub struct Blank {
-    pub column: &'static str,
-    pub literal: &'static str,
 }
 
 /// PostgreSQL's text for an array of keys: `{1,2,3}`.
@@ -154,7 +144,12 @@ impl<E: Curated> PageByColumn<E> {
         self.relation
     }
 
-    fn statement(&self, keys: &[i64], args: &ChildArgs, blanks: &[Blank]) -> Statement {
+    /// The column of the list's rows that holds the parent's id.
+    pub fn column(&self) -> E::Column {
+        self.column
+    }
+
+    fn statement(&self, keys: &[i64], args: &ChildArgs, projection: &Projection) -> Statement {
         let backend = self.db.get_database_backend();
         let table = E::default().table_name().to_owned();
         let (col, order, id, status) = (
@@ -202,13 +197,7 @@ impl<E: Curated> PageByColumn<E> {
         let (keys, statuses) = (keys.join(", "), statuses.join(", "));
         let sorted = format!("\"{order}\" {direction}, \"{id}\" {direction}");
         // The entity's columns only: a table may hold more (search vectors) that no model reads.
-        let columns = E::Column::iter()
-            .map(|c| match blanks.iter().find(|b| b.column == c.as_str()) {
-                Some(b) => format!("{} AS \"{}\"", b.literal, c.as_str()),
-                None => format!("\"{}\"", c.as_str()),
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let columns = crate::service::rows::column_list::<E>(projection);
         let sql = if postgres {
             format!(
                 "SELECT t.* FROM unnest(CAST({keys} AS bigint[])) AS k(key) CROSS JOIN LATERAL (\
@@ -241,7 +230,7 @@ where
         &self,
         keys: &[(i64, ChildArgs)],
     ) -> Result<HashMap<(i64, ChildArgs), Self::Value>, Self::Error> {
-        self.load_blanking(keys, &[]).await
+        self.load_projected(keys, &Projection::all()).await
     }
 }
 
@@ -251,12 +240,18 @@ where
     E::Model: Clone + Send + Sync,
     E::Column: Send + Sync,
 {
-    /// Like `load`, with the `blanks` columns read as constants (see [`ById::load_blanking`]).
-    pub async fn load_blanking(
+    /// Like `load`, reading only the projection's columns (see [`ById::load_projected`]).
+    pub async fn load_projected(
         &self,
         keys: &[(i64, ChildArgs)],
-        blanks: &[Blank],
+        projection: &Projection,
     ) -> Result<HashMap<(i64, ChildArgs), Vec<E::Model>>, LoadError> {
+        // The parent's column groups the rows; the sort column makes their cursors.
+        let projection = projection
+            .clone()
+            .with::<E>(E::id_column())
+            .with::<E>(self.column)
+            .with::<E>(self.sort.column);
         let mut by_args: HashMap<&ChildArgs, Vec<i64>> = HashMap::new();
         for (key, args) in keys {
             by_args.entry(args).or_default().push(*key);
@@ -264,9 +259,9 @@ where
         let mut out: HashMap<(i64, ChildArgs), Vec<E::Model>> = HashMap::new();
         // `first: 0` still reads one row: whether a page follows.
         for (args, keys) in by_args {
+            let statement = self.statement(&keys, args, &projection);
             let rows: Vec<E::Model> =
-                crate::service::rows::all_raw(&self.db, self.statement(&keys, args, blanks))
-                    .await?;
+                crate::service::rows::all_projected(&self.db, statement, &projection).await?;
             for row in rows {
                 if let Value::BigInt(Some(key)) = row.get(self.column) {
                     out.entry((key, args.clone())).or_default().push(row);

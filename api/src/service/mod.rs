@@ -11,6 +11,7 @@ pub mod export;
 pub mod history;
 pub mod ids;
 pub mod inputs;
+pub mod joined;
 pub mod lists;
 pub mod page;
 pub mod records;
@@ -78,10 +79,22 @@ pub async fn find_by_slug<E: curated::Curated, C: sea_orm::ConnectionTrait>(
     viewer: &Viewer,
     slug: &str,
 ) -> crate::error::AppResult<Option<E::Model>> {
-    use sea_orm::{ColumnTrait, QueryFilter};
-    Ok(E::find()
+    find_by_slug_projected::<E, C>(db, viewer, slug, &rows::Projection::all()).await
+}
+
+/// A visible record by its slug, reading only the projection's columns (for the planner).
+pub async fn find_by_slug_projected<E: curated::Curated, C: sea_orm::ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    slug: &str,
+    projection: &rows::Projection,
+) -> crate::error::AppResult<Option<E::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, QueryTrait};
+    let select = E::find()
         .filter(E::slug_column().eq(slug.trim()))
         .filter(E::visible(&viewer.visible_statuses()))
-        .one(db)
-        .await?)
+        .limit(1);
+    let statement = rows::projecting(select, projection).build(db.get_database_backend());
+    let found = rows::all_projected(db, statement, projection).await?;
+    Ok(found.into_iter().next())
 }

@@ -24,8 +24,9 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-/// A sort value as it travels inside a cursor.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A sort value as it travels inside a cursor. Ordered as the database orders the values of
+/// one type, except text (whose order is the database's collation).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SortValue {
     S(String),
     D(NaiveDate),
@@ -275,66 +276,133 @@ where
     E::Model: super::rows::Decode,
     C: ConnectionTrait,
 {
-    let (size, backwards) = page_size(args, limits)?;
-    let count = select
-        .clone()
-        .select_only()
-        .expr(Expr::cust("COUNT(*)"))
-        .build(db.get_database_backend());
+    let query = PageQuery::new(
+        db.get_database_backend(),
+        select,
+        id_column,
+        sort,
+        args,
+        limits,
+    )?;
+    let rows = super::rows::all(db, query.select.clone()).await?;
+    Ok(query.finish(rows, id_of, sort))
+}
 
-    let mut query = select;
-    if let Some(after) = &args.after {
-        let c = decode_cursor(after, sort)?;
-        query = query.filter(beyond::<E>(
-            sort.column,
-            id_column,
-            c.v.into_value(),
-            c.i,
-            !sort.descending,
-        ));
-    }
-    if let Some(before) = &args.before {
-        let c = decode_cursor(before, sort)?;
-        query = query.filter(beyond::<E>(
-            sort.column,
-            id_column,
-            c.v.into_value(),
-            c.i,
-            sort.descending,
-        ));
-    }
-    // Walking backwards, read in reverse order and flip the rows afterwards.
-    let ascending = sort.descending == backwards;
-    let order = if ascending { Order::Asc } else { Order::Desc };
-    let query = query
-        .order_by(sort.column, order.clone())
-        .order_by(id_column, order)
-        .limit(size + 1);
-    let mut rows = super::rows::all(db, query).await?;
-    let more = rows.len() as u64 > size;
-    rows.truncate(size as usize);
-    if backwards {
-        rows.reverse();
-    }
-    let rows = rows
-        .into_iter()
-        .map(|m| (encode_cursor(sort, id_of(&m), &m), m))
-        .collect();
-    Ok(Page {
-        rows,
-        // Past a cursor there is, by construction, a row on the other side of it.
-        has_previous_page: if backwards {
-            more
+/// A keyset page's statement before it runs, and what turns its rows into the page: for
+/// callers that run it their own way (the planner joins relations to it).
+pub struct PageQuery<E: EntityTrait> {
+    /// The rows of the page, in the order read, and one more if another page follows.
+    pub select: Select<E>,
+    size: u64,
+    backwards: bool,
+    after: bool,
+    before: bool,
+    count: Statement,
+}
+
+impl<E: EntityTrait> PageQuery<E> {
+    /// Checks the arguments and builds the page's statement.
+    pub fn new(
+        backend: sea_orm::DbBackend,
+        select: Select<E>,
+        id_column: E::Column,
+        sort: &SortSpec<E>,
+        args: &PageArgs,
+        limits: Limits,
+    ) -> AppResult<Self> {
+        let (size, backwards) = page_size(args, limits)?;
+        let count = select
+            .clone()
+            .select_only()
+            .expr(Expr::cust("COUNT(*)"))
+            .build(backend);
+
+        let mut query = select;
+        if let Some(after) = &args.after {
+            let c = decode_cursor(after, sort)?;
+            query = query.filter(beyond::<E>(
+                sort.column,
+                id_column,
+                c.v.into_value(),
+                c.i,
+                !sort.descending,
+            ));
+        }
+        if let Some(before) = &args.before {
+            let c = decode_cursor(before, sort)?;
+            query = query.filter(beyond::<E>(
+                sort.column,
+                id_column,
+                c.v.into_value(),
+                c.i,
+                sort.descending,
+            ));
+        }
+        // Walking backwards, read in reverse order and flip the rows afterwards.
+        let order = if sort.descending == backwards {
+            Order::Asc
         } else {
-            args.after.is_some()
-        },
-        has_next_page: if backwards {
-            args.before.is_some()
-        } else {
-            more
-        },
-        count,
-    })
+            Order::Desc
+        };
+        let query = query
+            .order_by(sort.column, order.clone())
+            .order_by(id_column, order)
+            .limit(size + 1);
+        Ok(Self {
+            select: query,
+            size,
+            backwards,
+            after: args.after.is_some(),
+            before: args.before.is_some(),
+            count,
+        })
+    }
+
+    /// Whether the statement reads the rows in descending order of the sort column.
+    pub fn reads_descending(&self, sort: &SortSpec<E>) -> bool {
+        sort.descending != self.backwards
+    }
+
+    /// The page's rows, from those the statement read (in its order), without cursors.
+    pub fn cut<M>(&self, mut rows: Vec<M>) -> Rows<M> {
+        let more = rows.len() as u64 > self.size;
+        rows.truncate(self.size as usize);
+        if self.backwards {
+            rows.reverse();
+        }
+        Rows {
+            rows,
+            // Past a cursor there is, by construction, a row on the other side of it.
+            has_previous_page: if self.backwards { more } else { self.after },
+            has_next_page: if self.backwards { self.before } else { more },
+        }
+    }
+
+    /// The page, from the rows the statement read (in its order).
+    pub fn finish<M>(self, rows: Vec<M>, id_of: fn(&M) -> i64, sort: &SortSpec<E>) -> Page<M>
+    where
+        E: EntityTrait<Model = M>,
+    {
+        let cut = self.cut(rows);
+        let rows = cut
+            .rows
+            .into_iter()
+            .map(|m| (encode_cursor(sort, id_of(&m), &m), m))
+            .collect();
+        Page {
+            rows,
+            has_previous_page: cut.has_previous_page,
+            has_next_page: cut.has_next_page,
+            count: self.count,
+        }
+    }
+}
+
+/// A page's rows without their cursors, for callers that make a cursor only when asked.
+pub struct Rows<M> {
+    pub rows: Vec<M>,
+    pub has_previous_page: bool,
+    pub has_next_page: bool,
 }
 
 /// Runs a count statement built by [`paginate`].

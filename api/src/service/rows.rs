@@ -9,8 +9,8 @@
 
 use entity::enums::*;
 use sea_orm::{
-    ActiveEnum, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryResult, QueryTrait,
-    Select, Statement,
+    ActiveEnum, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    QueryResult, QuerySelect, QueryTrait, Select, Statement,
 };
 
 /// A value read from one column, by position.
@@ -135,7 +135,28 @@ text_enums!(enumerated);
 /// How a model is read from a row: by position for the models of a nested page, by name
 /// (sea-orm's derive) for the others.
 pub trait Decode: Sized {
+    /// Whether the model is read by position, and so can be read from some of its columns
+    /// (see [`Projection`]).
+    const BY_POSITION: bool = false;
+
     fn decode(row: &QueryResult) -> Result<Self, DbErr>;
+
+    /// Decodes the model from the columns of `projection` starting at `start` (a statement
+    /// may select several models side by side). Only the models read by position can read a
+    /// projection or start past column 0; the others say so.
+    fn decode_projected(
+        row: &QueryResult,
+        start: usize,
+        projection: &Projection,
+    ) -> Result<Self, DbErr> {
+        if start == 0 && projection.is_all() {
+            return Self::decode(row);
+        }
+        Err(DbErr::Type(format!(
+            "{} is read by name, not by position",
+            std::any::type_name::<Self>()
+        )))
+    }
 }
 
 macro_rules! by_name {
@@ -157,6 +178,131 @@ by_name!(
     entity::revision::Model
 );
 
+/// Which of a model's columns a statement reads, in `Column::iter()` order. The planner
+/// reads only the columns of the fields asked; the model's other fields are filled with
+/// placeholders ([`Placeholder`]), so such partial models never leave the planner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Projection(Option<Vec<bool>>);
+
+impl Projection {
+    /// Every column.
+    pub fn all() -> Self {
+        Self(None)
+    }
+
+    /// The named columns of `E`'s model; every column for models read by name.
+    pub fn of<E>(columns: &[&str]) -> Self
+    where
+        E: EntityTrait,
+        E::Model: Decode,
+    {
+        if !<E::Model as Decode>::BY_POSITION {
+            return Self::all();
+        }
+        Self(Some(
+            E::Column::iter()
+                .map(|c| columns.contains(&c.as_str()))
+                .collect(),
+        ))
+    }
+
+    /// The same, reading `column` too.
+    pub fn with<E: EntityTrait>(mut self, column: E::Column) -> Self {
+        if let Some(mask) = &mut self.0 {
+            if let Some(i) = E::Column::iter().position(|c| c.as_str() == column.as_str()) {
+                mask[i] = true;
+            }
+        }
+        self
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Whether the column at this position (in `Column::iter()` order) is read.
+    pub fn reads(&self, position: usize) -> bool {
+        self.0.as_ref().is_none_or(|m| m[position])
+    }
+
+    /// The columns of `E` read.
+    fn columns<E: EntityTrait>(&self) -> impl Iterator<Item = E::Column> + '_ {
+        E::Column::iter()
+            .enumerate()
+            .filter(|(i, _)| self.reads(*i))
+            .map(|(_, c)| c)
+    }
+
+    /// How many columns of `E` are read.
+    pub fn width<E: EntityTrait>(&self) -> usize {
+        self.columns::<E>().count()
+    }
+}
+
+/// What a field gets when its column was not read.
+pub trait Placeholder {
+    fn placeholder() -> Self;
+}
+
+impl<T> Placeholder for Option<T> {
+    fn placeholder() -> Self {
+        None
+    }
+}
+
+macro_rules! placeholder_default {
+    ($($t:ty),*) => {$(
+        impl Placeholder for $t {
+            fn placeholder() -> Self {
+                <$t>::default()
+            }
+        }
+    )*};
+}
+
+placeholder_default!(
+    i64,
+    i32,
+    bool,
+    String,
+    chrono::NaiveDate,
+    chrono::DateTime<chrono::Utc>
+);
+
+macro_rules! placeholder_enum {
+    ($($t:ty),*) => {$(
+        impl Placeholder for $t {
+            fn placeholder() -> Self {
+                <$t as sea_orm::Iterable>::iter().next().expect("an enumeration has values")
+            }
+        }
+    )*};
+}
+
+text_enums!(placeholder_enum);
+
+/// `select` reading the projection's columns.
+pub fn projecting<E: EntityTrait>(select: Select<E>, projection: &Projection) -> Select<E> {
+    if projection.is_all() {
+        return select;
+    }
+    let mut select = select.select_only();
+    for column in projection.columns::<E>() {
+        select = select.column(column);
+    }
+    select
+}
+
+/// The projection's columns as SQL, in `Column::iter()` order, for statements written by
+/// hand. Only the model's columns: a table may hold more (search vectors) that no model reads.
+pub fn column_list<E: EntityTrait>(projection: &Projection) -> String {
+    projection
+        .columns::<E>()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Runs a select of whole models and decodes them with [`Decode`].
 pub async fn all<E, C>(db: &C, select: Select<E>) -> Result<Vec<E::Model>, DbErr>
 where
@@ -172,10 +318,19 @@ pub async fn all_raw<M: Decode, C: ConnectionTrait>(
     db: &C,
     statement: Statement,
 ) -> Result<Vec<M>, DbErr> {
+    all_projected(db, statement, &Projection::all()).await
+}
+
+/// Runs a statement selecting the projection's columns of a model.
+pub async fn all_projected<M: Decode, C: ConnectionTrait>(
+    db: &C,
+    statement: Statement,
+    projection: &Projection,
+) -> Result<Vec<M>, DbErr> {
     db.query_all_raw(statement)
         .await?
         .iter()
-        .map(M::decode)
+        .map(|row| M::decode_projected(row, 0, projection))
         .collect()
 }
 
@@ -183,7 +338,8 @@ pub async fn all_raw<M: Decode, C: ConnectionTrait>(
 pub trait ByPosition: Sized {
     /// Its fields, in the order they are read (a test compares them with the columns).
     const FIELDS: &'static [&'static str];
-    fn decode(row: &QueryResult) -> Result<Self, DbErr>;
+    /// Reads the model from the columns starting at `start`.
+    fn decode_at(row: &QueryResult, start: usize) -> Result<Self, DbErr>;
 }
 
 /// Implements [`ByPosition`] for a model: its fields in column order. The struct literal
@@ -193,8 +349,8 @@ macro_rules! by_position {
         impl ByPosition for $model {
             const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
             #[allow(unused_assignments)]
-            fn decode(row: &QueryResult) -> Result<Self, DbErr> {
-                let mut index = 0usize;
+            fn decode_at(row: &QueryResult, start: usize) -> Result<Self, DbErr> {
+                let mut index = start;
                 // Initializers run in the order written, so `index` follows the fields.
                 Ok(Self {$(
                     $field: {
@@ -206,8 +362,35 @@ macro_rules! by_position {
             }
         }
         impl Decode for $model {
+            const BY_POSITION: bool = true;
+
             fn decode(row: &QueryResult) -> Result<Self, DbErr> {
-                <$model as ByPosition>::decode(row)
+                <$model as ByPosition>::decode_at(row, 0)
+            }
+
+            #[allow(unused_assignments)]
+            fn decode_projected(
+                row: &QueryResult,
+                start: usize,
+                projection: &Projection,
+            ) -> Result<Self, DbErr> {
+                if projection.is_all() {
+                    return <$model as ByPosition>::decode_at(row, start);
+                }
+                let (mut index, mut position) = (start, 0usize);
+                Ok(Self {$(
+                    $field: {
+                        let read = projection.reads(position);
+                        position += 1;
+                        if read {
+                            let value = Get::get(row, index)?;
+                            index += 1;
+                            value
+                        } else {
+                            Placeholder::placeholder()
+                        }
+                    },
+                )*})
             }
         }
     };

@@ -1,9 +1,9 @@
 //! Fetching a plan's relations for a whole page, then writing the answer from the rows.
 
 use super::{
-    blanks, ConnectionPart, ConnectionPlan, EdgePart, InfoPart, NodePlan, Part, Plannable,
+    projection, ConnectionPart, ConnectionPlan, EdgePart, InfoPart, NodePlan, Part, Plannable,
 };
-use crate::graphql::context::loaders;
+use crate::graphql::context::{load_error, loaders};
 use crate::service::page::{self, ChildArgs, SortSpec};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::{Context, Name, Value};
@@ -27,7 +27,7 @@ pub async fn fetch<E: Plannable>(
     ctx: &Context<'_>,
     plan: &NodePlan<E>,
     rows: &[&E::Model],
-) -> Option<Vec<Fetched>> {
+) -> async_graphql::Result<Vec<Fetched>> {
     let mut out = Vec::with_capacity(plan.fields.len());
     for (_, part) in &plan.fields {
         out.push(match part {
@@ -35,24 +35,29 @@ pub async fn fetch<E: Plannable>(
             // The loaders' own statements, called once for the page: no batching to wait
             // for, and the rows are moved into the answer rather than cloned out of the
             // DataLoader's batch for each parent.
-            // The text columns nobody asked for are not read.
+            // Only the columns of the fields asked are read.
             Part::Organization(of, plan) => {
                 let mut ids: Vec<i64> = rows.iter().map(|m| of(m)).collect();
                 ids.sort_unstable();
                 ids.dedup();
                 let loader = loaders(ctx).organization.loader();
-                let found = loader.load_blanking(&ids, &blanks(&[plan])).await;
-                Fetched::Organizations(found.ok()?)
+                let found = loader.load_projected(&ids, &projection(&[plan], &[])).await;
+                Fetched::Organizations(found.map_err(load_error)?)
             }
             Part::Reactions(args, _, plan) => {
-                let loader = E::reactions(loaders(ctx))?.loader();
+                // A plan has reactions only for kinds that have their loader.
+                let Some(loader) = E::reactions(loaders(ctx)) else {
+                    out.push(Fetched::Nothing);
+                    continue;
+                };
                 let keys: Vec<_> = rows.iter().map(|m| (E::id_of(m), args.clone())).collect();
-                let found = loader.load_blanking(&keys, &blanks(&plan.nodes())).await;
-                Fetched::Reactions(found.ok()?)
+                let columns = projection(&plan.nodes(), &[]);
+                let found = loader.loader().load_projected(&keys, &columns).await;
+                Fetched::Reactions(found.map_err(load_error)?)
             }
         });
     }
-    Some(out)
+    Ok(out)
 }
 
 /// Fetches the relations of every node plan in a connection plan.
@@ -60,7 +65,7 @@ pub async fn fetch_connection<E: Plannable>(
     ctx: &Context<'_>,
     plan: &ConnectionPlan<E>,
     rows: &[&E::Model],
-) -> Option<ConnectionFetched> {
+) -> async_graphql::Result<ConnectionFetched> {
     let mut parts = Vec::new();
     for (_, part) in &plan.fields {
         match part {
@@ -75,7 +80,42 @@ pub async fn fetch_connection<E: Plannable>(
             ConnectionPart::Typename | ConnectionPart::PageInfo(_) => {}
         }
     }
-    Some(ConnectionFetched { parts })
+    Ok(ConnectionFetched { parts })
+}
+
+/// What a page's one statement read for its node plan (see `super::planned_page::joins`: one node
+/// plan, at most one part of each relation), in the shape `fetch_connection` gives.
+pub fn from_joined<E: Plannable>(
+    plan: &ConnectionPlan<E>,
+    organizations: HashMap<i64, organization::Model>,
+    reactions: HashMap<i64, Vec<reaction::Model>>,
+) -> ConnectionFetched {
+    let (mut organizations, mut reactions) = (Some(organizations), Some(reactions));
+    let parts = plan
+        .nodes()
+        .into_iter()
+        .map(|node| {
+            node.fields
+                .iter()
+                .map(|(_, part)| match part {
+                    Part::Organization(..) => organizations
+                        .take()
+                        .map_or(Fetched::Nothing, Fetched::Organizations),
+                    Part::Reactions(args, ..) => {
+                        reactions.take().map_or(Fetched::Nothing, |found| {
+                            let keyed = found
+                                .into_iter()
+                                .map(|(id, rows)| ((id, args.clone()), rows))
+                                .collect();
+                            Fetched::Reactions(keyed)
+                        })
+                    }
+                    Part::Scalar(..) | Part::Typename => Fetched::Nothing,
+                })
+                .collect()
+        })
+        .collect();
+    ConnectionFetched { parts }
 }
 
 /// One page of rows and where it stands in its list.

@@ -2,7 +2,7 @@
 //! relations it can fetch for a whole page at once.
 
 use crate::graphql::scalars::{Date, DateTime};
-use crate::loaders::{Blank, Loaders, PageByColumn};
+use crate::loaders::{Loaders, PageByColumn};
 use crate::service::curated::Curated;
 use crate::service::ids;
 use async_graphql::dataloader::DataLoader;
@@ -24,11 +24,14 @@ pub trait Plannable: Curated {
         None
     }
 
-    /// The text columns the planner may leave unread, each with its constant and the field
-    /// that reads it (every other field reads no text column of these).
-    fn text_columns() -> &'static [TextColumn] {
-        &[]
+    /// The column `organization_of` reads, to join the organization in SQL.
+    fn organization_column() -> Option<Self::Column> {
+        None
     }
+
+    /// Every field `scalar` answers (for the test of their columns).
+    #[cfg(test)]
+    fn scalar_fields() -> Vec<&'static str>;
 
     /// The loader of the rows' reactions, for kinds with a `reactions` connection.
     fn reactions(_loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
@@ -36,25 +39,35 @@ pub trait Plannable: Curated {
     }
 }
 
-/// A text column and the one field that reads it.
-pub struct TextColumn {
-    pub field: &'static str,
-    pub blank: Blank,
+/// The column a row field reads: its name in snake case (`announcedOn`: `announced_on`).
+/// A test checks it for every field the planner answers.
+pub fn column_of(field: &str) -> String {
+    let mut out = String::with_capacity(field.len() + 4);
+    for c in field.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
-/// The text columns every record has, and their fields.
-macro_rules! text_columns {
-    ($($field:literal => $column:literal, $literal:literal;)*) => {
-        fn text_columns() -> &'static [TextColumn] {
-            &[
-                TextColumn { field: "slug", blank: Blank { column: "slug", literal: "''" } },
-                TextColumn { field: "confidenceReason", blank: Blank { column: "confidence_reason", literal: "''" } },
-                TextColumn { field: "confidenceNote", blank: Blank { column: "confidence_note", literal: "NULL" } },
-                $(TextColumn { field: $field, blank: Blank { column: $column, literal: $literal } },)*
-            ]
-        }
-    };
-}
+/// The row fields every record has.
+#[cfg(test)]
+const COMMON_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "status",
+    "confidence",
+    "confidenceReason",
+    "confidenceCeiling",
+    "confidenceNote",
+    "version",
+    "createdAt",
+    "updatedAt",
+];
 
 fn text(s: &str) -> Value {
     Value::String(s.to_owned())
@@ -130,6 +143,11 @@ macro_rules! plannable {
                 };
                 Some(f)
             }
+            #[cfg(test)]
+            fn scalar_fields() -> Vec<&'static str> {
+                let own: &[&str] = &[$($name),*];
+                [COMMON_FIELDS, own].concat()
+            }
             $($rest)*
         }
     };
@@ -147,13 +165,6 @@ plannable!(organization {
     "website" => |m| opt_text(&m.website),
     "description" => |m| text(&m.description),
 }
-    text_columns! {
-        "name" => "name", "''";
-        "acronym" => "acronym", "NULL";
-        "headquarters" => "headquarters", "NULL";
-        "website" => "website", "NULL";
-        "description" => "description", "''";
-    }
 );
 
 plannable!(withdrawal {
@@ -167,6 +178,9 @@ plannable!(withdrawal {
     fn organization_of() -> Option<fn(&Self::Model) -> i64> {
         Some(|m| m.organization_id)
     }
+    fn organization_column() -> Option<Self::Column> {
+        Some(withdrawal::Column::OrganizationId)
+    }
     fn reactions(loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
         Some(&loaders.reactions_by_withdrawal)
     }
@@ -179,9 +193,6 @@ plannable!(reaction {
     "reactedOn" => |m| date(m.reacted_on),
     "dateApproximate" => |m| Value::Boolean(m.date_approximate),
 }
-    text_columns! {
-        "summary" => "summary", "''";
-    }
 );
 
 // The other kinds: the fields every record has (their own fields go through the executor).
@@ -210,6 +221,32 @@ mod tests {
             let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
             assert_eq!(date(day), ScalarType::to_value(&Date(day)), "{day:?}");
         }
+    }
+
+    /// The planner reads only the columns of the fields asked: each field's column must be
+    /// the one its value comes from, or the field would answer a placeholder.
+    #[test]
+    fn every_row_field_reads_its_own_column() {
+        fn check<E: Plannable>() {
+            use sea_orm::{IdenStatic, Iterable};
+            for field in E::scalar_fields() {
+                assert!(E::scalar(field).is_some(), "{field}");
+                let column = column_of(field);
+                assert!(
+                    E::Column::iter().any(|c| c.as_str() == column),
+                    "{}.{field} has no column {column}",
+                    E::TYPE_NAME
+                );
+            }
+        }
+        check::<organization::Entity>();
+        check::<withdrawal::Entity>();
+        check::<reaction::Entity>();
+        check::<instrument::Entity>();
+        check::<stakeholder::Entity>();
+        check::<pact::Entity>();
+        check::<source::Entity>();
+        check::<correction::Entity>();
     }
 
     #[test]

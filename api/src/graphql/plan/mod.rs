@@ -10,20 +10,24 @@
 
 mod fill;
 mod kinds;
+mod planned_page;
 mod prebuilt;
 pub mod search;
 mod select;
 
 pub use kinds::Plannable;
+pub use planned_page::answer as answer_page;
 pub use prebuilt::Prebuilt;
 
 use crate::graphql::context::{limits, loaders};
+use crate::loaders::Projection;
 use crate::service::page::{self, ChildArgs, SortSpec};
 use async_graphql::context::QueryEnv;
 use async_graphql::parser::types::SelectionSet;
 use async_graphql::{Context, Name, Value};
 use entity::{organization, reaction};
 use kinds::Scalar;
+use sea_orm::{IdenStatic, Iterable};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -54,15 +58,6 @@ pub struct NodePlan<E: Plannable> {
     fields: Vec<(Name, Part<E>)>,
 }
 
-impl<E: Plannable> NodePlan<E> {
-    /// Whether this plan reads the field `name` from the row.
-    fn reads(&self, name: &str) -> bool {
-        self.fields
-            .iter()
-            .any(|(_, p)| matches!(p, Part::Scalar(n, _) if n.as_str() == name))
-    }
-}
-
 impl<E: Plannable> ConnectionPlan<E> {
     /// The node plans of this connection (`nodes`, and `node` in `edges`).
     fn nodes(&self) -> Vec<&NodePlan<E>> {
@@ -83,13 +78,30 @@ impl<E: Plannable> ConnectionPlan<E> {
     }
 }
 
-/// The text columns no plan of these reads: left unread by the fetch.
-fn blanks<E: Plannable>(plans: &[&NodePlan<E>]) -> Vec<crate::loaders::Blank> {
-    E::text_columns()
-        .iter()
-        .filter(|t| !plans.iter().any(|p| p.reads(t.field)))
-        .map(|t| t.blank)
-        .collect()
+/// The columns the plans read of `E`'s rows: the id, `extra` (a sort or parent column the
+/// fetch needs), and the column of each field asked. Every column when a field's column is
+/// not found (so a field the projection missed would read all, never a placeholder).
+fn projection<E: Plannable>(plans: &[&NodePlan<E>], extra: &[E::Column]) -> Projection {
+    let mut columns: Vec<String> = vec!["id".to_owned()];
+    columns.extend(extra.iter().map(|c| c.as_str().to_owned()));
+    for plan in plans {
+        for (_, part) in &plan.fields {
+            match part {
+                Part::Scalar(name, _) => columns.push(kinds::column_of(name)),
+                Part::Organization(..) => match E::organization_column() {
+                    Some(c) => columns.push(c.as_str().to_owned()),
+                    None => return Projection::all(),
+                },
+                Part::Typename | Part::Reactions(..) => {}
+            }
+        }
+    }
+    let known = |name: &String| E::Column::iter().any(|c| c.as_str() == name);
+    if !columns.iter().all(known) {
+        return Projection::all();
+    }
+    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    Projection::of::<E>(&names)
 }
 
 enum Part<E: Plannable> {
@@ -275,35 +287,20 @@ fn node_plan<E: Plannable>(
     Some(NodePlan { fields })
 }
 
-/// The answer to a connection plan over one page of rows; `None` when a fetch failed (the
-/// executor then answers, and reports the failure where it belongs).
-pub async fn answer_page<E: Plannable>(
-    ctx: &Context<'_>,
-    plan: &ConnectionPlan<E>,
-    rows: &[(String, E::Model)],
-    has_previous_page: bool,
-    has_next_page: bool,
-) -> Option<Value> {
-    let models: Vec<&E::Model> = rows.iter().map(|(_, m)| m).collect();
-    let fetched = fill::fetch_connection(ctx, plan, &models).await?;
-    let page = fill::Page {
-        rows: &models,
-        cursor: &|i| rows[i].0.clone(),
-        has_previous_page,
-        has_next_page,
-    };
-    Some(answered(ctx, fill::connection(plan, &page, &fetched)))
-}
-
-/// The answer to a record plan for one record or none.
+/// The answer to a record plan: the visible record with this slug (reading only the
+/// columns the plan needs), or null.
 pub async fn answer_record<E: Plannable>(
     ctx: &Context<'_>,
     plan: &NodePlan<E>,
-    model: Option<&E::Model>,
-) -> Option<Value> {
-    let Some(model) = model else {
-        return Some(answered(ctx, Value::Null));
+    slug: &str,
+) -> async_graphql::Result<Value> {
+    let d = crate::graphql::context::data(ctx);
+    let columns = projection(&[plan], &[]);
+    let found =
+        crate::service::find_by_slug_projected::<E, _>(&d.db, &d.viewer, slug, &columns).await?;
+    let Some(model) = found else {
+        return Ok(answered(ctx, Value::Null));
     };
-    let fetched = fill::fetch(ctx, plan, &[model]).await?;
-    Some(answered(ctx, fill::node(plan, model, &fetched)))
+    let fetched = fill::fetch(ctx, plan, &[&model]).await?;
+    Ok(answered(ctx, fill::node(plan, &model, &fetched)))
 }

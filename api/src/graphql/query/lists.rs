@@ -23,14 +23,11 @@ async fn page_of<E: Plannable, T, P: FromPage<T>>(
     wrap: fn(E::Model) -> T,
 ) -> Result<Prebuilt<P>> {
     let d = data(ctx);
-    let plan = plan::connection::<E>(ctx);
-    let page = lists::list(&d.db, &d.viewer, condition?, &sort, &args, limits(ctx)).await?;
-    if let Some(plan) = plan {
-        let (prev, next) = (page.has_previous_page, page.has_next_page);
-        if let Some(answer) = plan::answer_page(ctx, &plan, &page.rows, prev, next).await {
-            return Ok(Prebuilt::answer(answer));
-        }
+    if let Some(plan) = plan::connection::<E>(ctx) {
+        let answer = plan::answer_page(ctx, &plan, condition?, &sort, &args).await?;
+        return Ok(Prebuilt::answer(answer));
     }
+    let page = lists::list(&d.db, &d.viewer, condition?, &sort, &args, limits(ctx)).await?;
     let rows = page
         .rows
         .into_iter()
@@ -50,14 +47,12 @@ async fn by_slug<E: Plannable, T>(
     slug: &str,
     wrap: fn(E::Model) -> T,
 ) -> Result<Prebuilt<Option<T>>> {
-    let d = data(ctx);
-    let plan = plan::record::<E>(ctx);
-    let found = find_by_slug::<E, _>(&d.db, &d.viewer, slug).await?;
-    if let Some(plan) = plan {
-        if let Some(answer) = plan::answer_record(ctx, &plan, found.as_ref()).await {
-            return Ok(Prebuilt::answer(answer));
-        }
+    if let Some(plan) = plan::record::<E>(ctx) {
+        let answer = plan::answer_record(ctx, &plan, slug).await?;
+        return Ok(Prebuilt::answer(answer));
     }
+    let d = data(ctx);
+    let found = find_by_slug::<E, _>(&d.db, &d.viewer, slug).await?;
     Ok(Prebuilt::object(found.map(wrap)))
 }
 

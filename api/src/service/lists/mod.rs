@@ -28,7 +28,7 @@ use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::enums::{Confidence, RecordStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select};
 
 /// One page of a curated kind: visible to the viewer, matching `condition`, in `sort` order.
 pub async fn list<E: Curated, C: ConnectionTrait>(
@@ -39,10 +39,13 @@ pub async fn list<E: Curated, C: ConnectionTrait>(
     args: &PageArgs,
     limits: Limits,
 ) -> AppResult<Page<E::Model>> {
-    let select = E::find()
-        .filter(E::visible(&viewer.visible_statuses()))
-        .filter(condition);
+    let select = visible::<E>(&viewer.visible_statuses(), condition);
     paginate(db, select, E::id_column(), E::id_of, sort, args, limits).await
+}
+
+/// The records of a kind with one of these statuses that match `condition`.
+pub fn visible<E: Curated>(statuses: &[RecordStatus], condition: Condition) -> Select<E> {
+    E::find().filter(E::visible(statuses)).filter(condition)
 }
 
 /// The conditions every filter shares: editorial status and confidence.
