@@ -297,7 +297,9 @@ pub struct PageQuery<E: EntityTrait> {
     backwards: bool,
     after: bool,
     before: bool,
-    count: Statement,
+    backend: sea_orm::DbBackend,
+    /// The select before the cursors: what `totalCount` counts.
+    filtered: Select<E>,
 }
 
 impl<E: EntityTrait> PageQuery<E> {
@@ -311,32 +313,22 @@ impl<E: EntityTrait> PageQuery<E> {
         limits: Limits,
     ) -> AppResult<Self> {
         let (size, backwards) = page_size(args, limits)?;
-        let count = select
-            .clone()
-            .select_only()
-            .expr(Expr::cust("COUNT(*)"))
-            .build(backend);
-
+        // What `totalCount` counts: the filter before the cursors. Its statement is built by
+        // `finish` (the executor's pages), not for the planner's, which only `cut`.
+        let filtered = select.clone();
         let mut query = select;
-        if let Some(after) = &args.after {
-            let c = decode_cursor(after, sort)?;
-            query = query.filter(beyond::<E>(
-                sort.column,
-                id_column,
-                c.v.into_value(),
-                c.i,
-                !sort.descending,
-            ));
-        }
-        if let Some(before) = &args.before {
-            let c = decode_cursor(before, sort)?;
-            query = query.filter(beyond::<E>(
-                sort.column,
-                id_column,
-                c.v.into_value(),
-                c.i,
-                sort.descending,
-            ));
+        // Rows beyond `after` in the list's direction, and before `before`.
+        for (cursor, forwards) in [(&args.after, true), (&args.before, false)] {
+            if let Some(text) = cursor {
+                let c = decode_cursor(text, sort)?;
+                query = query.filter(beyond::<E>(
+                    sort.column,
+                    id_column,
+                    c.v.into_value(),
+                    c.i,
+                    forwards != sort.descending,
+                ));
+            }
         }
         // Walking backwards, read in reverse order and flip the rows afterwards.
         let order = if sort.descending == backwards {
@@ -354,7 +346,8 @@ impl<E: EntityTrait> PageQuery<E> {
             backwards,
             after: args.after.is_some(),
             before: args.before.is_some(),
-            count,
+            backend,
+            filtered,
         })
     }
 
@@ -393,7 +386,11 @@ impl<E: EntityTrait> PageQuery<E> {
             rows,
             has_previous_page: cut.has_previous_page,
             has_next_page: cut.has_next_page,
-            count: self.count,
+            count: self
+                .filtered
+                .select_only()
+                .expr(Expr::cust("COUNT(*)"))
+                .build(self.backend),
         }
     }
 }

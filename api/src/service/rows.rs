@@ -58,14 +58,22 @@ macro_rules! plain {
     )*};
 }
 
-plain!(
-    i64,
-    i32,
-    bool,
-    String,
-    chrono::NaiveDate,
-    chrono::DateTime<chrono::Utc>
-);
+/// Calls the macro `$m` with every column type both backends decode directly: the one list
+/// of them (read by `plain!`, given placeholders by `placeholder_default!`).
+macro_rules! plain_types {
+    ($m:ident) => {
+        $m!(
+            i64,
+            i32,
+            bool,
+            String,
+            chrono::NaiveDate,
+            chrono::DateTime<chrono::Utc>
+        );
+    };
+}
+
+plain_types!(plain);
 
 /// Reads a nullable text column as borrowed from the row, and maps it.
 fn nullable_str<T>(
@@ -260,14 +268,7 @@ macro_rules! placeholder_default {
     )*};
 }
 
-placeholder_default!(
-    i64,
-    i32,
-    bool,
-    String,
-    chrono::NaiveDate,
-    chrono::DateTime<chrono::Utc>
-);
+plain_types!(placeholder_default);
 
 macro_rules! placeholder_enum {
     ($($t:ty),*) => {$(
