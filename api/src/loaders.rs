@@ -158,7 +158,7 @@ impl<E: Curated> PageByColumn<E> {
             E::id_column().as_str(),
             E::status_column().as_str(),
         );
-        let mut values: Vec<Value> = Vec::with_capacity(keys.len() + self.statuses.len() + 3);
+        let mut values: Vec<Value> = Vec::with_capacity(keys.len() + 3);
         let mut param = |v: Value| {
             values.push(v);
             match backend {
@@ -167,7 +167,7 @@ impl<E: Curated> PageByColumn<E> {
             }
         };
         // The parameters come in the order they appear in both statements (SQLite's are
-        // positional): the keys, the statuses, the cursor, the limit.
+        // positional): the keys, then the cursor.
         let postgres = backend == DbBackend::Postgres;
         // On PostgreSQL one array parameter (see `among`).
         let keys: Vec<String> = if postgres {
@@ -175,11 +175,7 @@ impl<E: Curated> PageByColumn<E> {
         } else {
             keys.iter().map(|k| param((*k).into())).collect()
         };
-        let statuses: Vec<String> = self
-            .statuses
-            .iter()
-            .map(|s| param(s.as_str().into()))
-            .collect();
+        let statuses = crate::service::visibility::status_literals(&self.statuses);
         let (direction, beyond) = if self.sort.descending {
             ("DESC", "<")
         } else {
@@ -193,8 +189,9 @@ impl<E: Curated> PageByColumn<E> {
             }
             None => String::new(),
         };
-        let limit = param(i64::from(args.first + 1).into());
-        let (keys, statuses) = (keys.join(", "), statuses.join(", "));
+        // A literal, as a page's own limit (`rows::limited`).
+        let limit = args.first + 1;
+        let keys = keys.join(", ");
         let sorted = format!("\"{order}\" {direction}, \"{id}\" {direction}");
         // The entity's columns only: a table may hold more (search vectors) that no model reads.
         let columns = crate::service::rows::column_list::<E>(projection);

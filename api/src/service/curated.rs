@@ -65,9 +65,12 @@ pub trait Curated:
     /// Marks a change by this editor (None: the shipped dataset).
     fn stamp_update(am: &mut Self::ActiveModel, editor: Option<i64>, now: DateTime<Utc>);
 
-    /// Only records with one of these statuses.
+    /// Only records with one of these statuses, written as literals in the statement (see
+    /// [`super::visibility::status_literals`] for why).
     fn visible(statuses: &[RecordStatus]) -> Condition {
-        Condition::all().add(Self::status_column().is_in(statuses.iter().copied()))
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let literals = statuses.iter().map(|s| Expr::Constant(s.as_str().into()));
+        Condition::all().add(Expr::col(Self::status_column().as_column_ref()).is_in(literals))
     }
 
     /// The ids of the records with one of these statuses, as a subquery: what a filter or a

@@ -8,12 +8,12 @@
 
 use super::page::{ChildArgs, PageQuery, Rows, SortSpec, SortType};
 use super::rows::{self, Decode, Get, Projection};
+use super::visibility::status_literals;
 use crate::error::AppResult;
 use entity::enums::RecordStatus;
 use entity::{organization, reaction};
 use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryResult, QueryTrait, Statement,
-    Value,
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryResult, Statement, Value,
 };
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -56,14 +56,6 @@ impl Params {
     fn add(&mut self, value: Value) -> String {
         self.0.push(value);
         format!("${}", self.0.len())
-    }
-
-    fn statuses(&mut self, statuses: &[RecordStatus]) -> String {
-        let list: Vec<String> = statuses
-            .iter()
-            .map(|s| self.add(s.as_str().into()))
-            .collect();
-        list.join(", ")
     }
 }
 
@@ -173,8 +165,7 @@ fn statement<E: super::curated::Curated>(
     joins: &Joins<E::Column>,
     ordered: bool,
 ) -> Statement {
-    let select = rows::projecting(query.select.clone(), &joins.projection);
-    let page = select.build(DbBackend::Postgres);
+    let page = query.statement(&joins.projection);
     let mut params = Params(page.values.map(|v| v.0).unwrap_or_default());
     let direction = if query.reads_descending(sort) {
         "DESC"
@@ -187,7 +178,7 @@ fn statement<E: super::curated::Curated>(
     let mut then = String::new();
     if let Some(o) = &joins.organization {
         let list = rows::column_list::<organization::Entity>(&o.projection);
-        let visible = params.statuses(statuses);
+        let visible = status_literals(statuses);
         columns.push_str(", o.*");
         from.push_str(&format!(
             " LEFT JOIN LATERAL (SELECT {list} FROM \"organization\" \
@@ -197,7 +188,7 @@ fn statement<E: super::curated::Curated>(
     }
     if let Some(r) = &joins.reactions {
         let list = rows::column_list::<reaction::Entity>(&r.projection);
-        let visible = params.statuses(statuses);
+        let visible = status_literals(statuses);
         let r_order = r.sort.column.as_str();
         let (r_direction, beyond) = match r.sort.descending {
             true => ("DESC", "<"),
@@ -211,8 +202,9 @@ fn statement<E: super::curated::Curated>(
             }
             None => String::new(),
         };
-        // `first + 1` rows: the last says whether another page follows.
-        let limit = params.add(i64::from(r.args.first + 1).into());
+        // `first + 1` rows: the last says whether another page follows. A literal, as the
+        // page's own limit (`rows::limited`).
+        let limit = r.args.first + 1;
         columns.push_str(", r.*");
         from.push_str(&format!(
             " LEFT JOIN LATERAL (SELECT {list} FROM \"reaction\" \

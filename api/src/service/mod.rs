@@ -89,12 +89,11 @@ pub async fn find_by_slug_projected<E: curated::Curated, C: sea_orm::ConnectionT
     slug: &str,
     projection: &rows::Projection,
 ) -> crate::error::AppResult<Option<E::Model>> {
-    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, QueryTrait};
+    use sea_orm::{ColumnTrait, QueryFilter};
     let select = E::find()
         .filter(E::slug_column().eq(slug.trim()))
-        .filter(E::visible(&viewer.visible_statuses()))
-        .limit(1);
-    let statement = rows::projecting(select, projection).build(db.get_database_backend());
+        .filter(E::visible(&viewer.visible_statuses()));
+    let statement = rows::limited(&select, projection, 1, db.get_database_backend());
     let found = rows::all_projected(db, statement, projection).await?;
     Ok(found.into_iter().next())
 }

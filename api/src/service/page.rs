@@ -5,6 +5,7 @@
 //! strictly after that position, which stays correct while rows are inserted and costs the
 //! same on page 1000 as on page 1.
 
+use super::rows::Projection;
 use super::Limits;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -284,15 +285,15 @@ where
         args,
         limits,
     )?;
-    let rows = super::rows::all(db, query.select.clone()).await?;
+    let rows = super::rows::all_raw(db, query.statement(&Projection::all())).await?;
     Ok(query.finish(rows, id_of, sort))
 }
 
 /// A keyset page's statement before it runs, and what turns its rows into the page: for
 /// callers that run it their own way (the planner joins relations to it).
 pub struct PageQuery<E: EntityTrait> {
-    /// The rows of the page, in the order read, and one more if another page follows.
-    pub select: Select<E>,
+    /// The rows of the page, in the order read, without the limit (see `statement`).
+    select: Select<E>,
     size: u64,
     backwards: bool,
     after: bool,
@@ -338,8 +339,7 @@ impl<E: EntityTrait> PageQuery<E> {
         };
         let query = query
             .order_by(sort.column, order.clone())
-            .order_by(id_column, order)
-            .limit(size + 1);
+            .order_by(id_column, order);
         Ok(Self {
             select: query,
             size,
@@ -349,6 +349,13 @@ impl<E: EntityTrait> PageQuery<E> {
             backend,
             filtered,
         })
+    }
+
+    /// The page's statement reading the projection's columns: the rows in the order read,
+    /// and one more if another page follows (`first + 1`, written as a literal:
+    /// [`super::rows::limited`]).
+    pub fn statement(&self, projection: &Projection) -> Statement {
+        super::rows::limited(&self.select, projection, self.size + 1, self.backend)
     }
 
     /// Whether the statement reads the rows in descending order of the sort column.
@@ -410,4 +417,53 @@ pub async fn count<C: ConnectionTrait>(db: &C, stmt: Statement) -> AppResult<u64
         None => 0,
     };
     Ok(Ord::max(n, 0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::curated::Curated;
+    use entity::enums::RecordStatus;
+    use entity::withdrawal;
+    use sea_orm::{DbBackend, QueryFilter};
+
+    /// The statement PostgreSQL can keep one generic plan for: the viewer's statuses and the
+    /// limit in the text, not as parameters (see `rows::limited`). A parameter in either
+    /// place had PostgreSQL plan every page afresh.
+    #[test]
+    fn a_page_writes_statuses_and_limit_into_its_text() {
+        let sort = crate::service::lists::WithdrawalOrder::AnnouncedOnAsc.spec();
+        let first = PageQuery::new(
+            DbBackend::Postgres,
+            withdrawal::Entity::find()
+                .filter(withdrawal::Entity::visible(&[RecordStatus::Published])),
+            withdrawal::Column::Id,
+            &sort,
+            &PageArgs {
+                first: Some(50),
+                ..Default::default()
+            },
+            Limits {
+                default_page_size: 20,
+                max_page_size: 100,
+            },
+        )
+        .unwrap();
+        let statement = first.statement(&Projection::all());
+        assert!(
+            statement.sql.contains("\"status\" IN ('PUBLISHED')"),
+            "{}",
+            statement.sql
+        );
+        assert!(statement.sql.ends_with(" LIMIT 51"), "{}", statement.sql);
+        assert!(statement.values.is_none_or(|v| v.0.is_empty()));
+
+        let rows: Vec<withdrawal::Model> = Vec::new();
+        let next = first.finish(rows, |m| m.id, &sort);
+        assert!(
+            next.count.sql.starts_with("SELECT COUNT(*)"),
+            "{}",
+            next.count.sql
+        );
+    }
 }

@@ -5,6 +5,7 @@
 //! the index and ranked from the stored vectors, never by parsing the text again.
 
 use super::curated::for_kind;
+use super::visibility::status_literals;
 use super::Viewer;
 use crate::error::{AppError, AppResult};
 use entity::enums::RecordKind;
@@ -33,18 +34,6 @@ fn document(table: &str) -> &'static str {
         .expect("every searchable table has a document")
 }
 
-fn status_params(
-    statuses: &[Value],
-    values: &mut Vec<Value>,
-    param: &impl Fn(Value, &mut Vec<Value>) -> String,
-) -> String {
-    statuses
-        .iter()
-        .map(|s| param(s.clone(), values))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Finds up to `limit` visible records of the given kinds (all kinds when empty).
 pub async fn search<C: ConnectionTrait>(
     db: &C,
@@ -68,11 +57,7 @@ pub async fn search<C: ConnectionTrait>(
             return best_for_lexeme(db, viewer, &lexeme, kinds, limit).await;
         }
     }
-    let statuses: Vec<Value> = viewer
-        .visible_statuses()
-        .iter()
-        .map(|s| Value::from(s.as_str()))
-        .collect();
+    let status_list = status_literals(&viewer.visible_statuses());
     let words: Vec<String> = query
         .split_whitespace()
         .take(8)
@@ -97,7 +82,6 @@ pub async fn search<C: ConnectionTrait>(
         // created in the order they appear in the SQL text.
         let sql = if backend == DbBackend::Postgres {
             let q = param(query.into(), &mut values);
-            let status_list = status_params(&statuses, &mut values, &param);
             format!(
                 "SELECT '{kind}' AS kind, id, ts_rank(search_vector, \
                  websearch_to_tsquery('english', {q}))::float8 AS rank FROM {table} \
@@ -109,7 +93,6 @@ pub async fn search<C: ConnectionTrait>(
             // Every word must occur; a match nearer the start of the text ranks higher.
             let doc = document(table);
             let first = param(words[0].clone().into(), &mut values);
-            let status_list = status_params(&statuses, &mut values, &param);
             let mut conditions = Vec::new();
             for w in &words {
                 let p = param(w.clone().into(), &mut values);
@@ -172,14 +155,7 @@ async fn best_for_lexeme<C: ConnectionTrait>(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let statuses = marks(
-        viewer
-            .visible_statuses()
-            .iter()
-            .map(|s| s.as_str())
-            .collect(),
-        &mut values,
-    );
+    let statuses = status_literals(&viewer.visible_statuses());
     let kinds = if kinds.is_empty() {
         RecordKind::iter().collect()
     } else {

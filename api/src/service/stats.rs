@@ -5,10 +5,11 @@
 //! sum over the statuses it may see, so one small statement answers every count of `stats`
 //! however many records there are, instead of a count over every row per request.
 
+use super::visibility::status_literals;
 use super::Viewer;
 use crate::error::AppResult;
 use entity::enums::*;
-use sea_orm::{ActiveEnum, ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ActiveEnum, ConnectionTrait, Statement};
 use std::collections::{BTreeMap, HashMap};
 
 /// The kept counts a viewer may see: per dimension (`organization`, `organization.kind`, …)
@@ -18,30 +19,16 @@ pub struct Tallies {
     by_dimension: HashMap<String, Vec<(String, u64)>>,
 }
 
-/// `?` or `$n` placeholders for the viewer's statuses, numbered after `before` parameters, and
-/// their values.
-fn status_list(backend: DbBackend, viewer: &Viewer, before: usize) -> (String, Vec<Value>) {
-    let statuses = viewer.visible_statuses();
-    let marks: Vec<String> = (1..=statuses.len())
-        .map(|i| match backend {
-            DbBackend::Postgres => format!("${}", before + i),
-            _ => "?".to_owned(),
-        })
-        .collect();
-    let values = statuses.iter().map(|s| Value::from(s.as_str())).collect();
-    (marks.join(", "), values)
-}
-
 /// Every count `stats` offers but the per-withdrawal breakdown: one statement.
 pub async fn tallies<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResult<Tallies> {
     let backend = db.get_database_backend();
-    let (marks, values) = status_list(backend, viewer, 0);
+    let marks = status_literals(&viewer.visible_statuses());
     let sql = format!(
         "SELECT dimension, key, CAST(SUM(n) AS BIGINT) AS n FROM record_count \
          WHERE status IN ({marks}) GROUP BY dimension, key"
     );
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .query_all_raw(Statement::from_string(backend, sql))
         .await?;
     let mut out = Tallies::default();
     for row in rows {
@@ -111,18 +98,16 @@ pub async fn stance_by_withdrawal<C: ConnectionTrait>(
     viewer: &Viewer,
 ) -> AppResult<Vec<StanceBreakdown>> {
     let backend = db.get_database_backend();
-    // The same statuses twice: for the reactions, then for their withdrawal.
-    let (marks, mut values) = status_list(backend, viewer, 0);
-    let (withdrawal_marks, more) = status_list(backend, viewer, values.len());
-    values.extend(more);
+    // The same statuses for the reactions and for their withdrawal.
+    let marks = status_literals(&viewer.visible_statuses());
     let sql = format!(
         "SELECT c.withdrawal_id, c.stance, CAST(SUM(c.n) AS BIGINT) AS n \
          FROM withdrawal_stance_count c JOIN withdrawal w ON w.id = c.withdrawal_id \
-         WHERE c.status IN ({marks}) AND w.status IN ({withdrawal_marks}) \
+         WHERE c.status IN ({marks}) AND w.status IN ({marks}) \
          GROUP BY c.withdrawal_id, c.stance"
     );
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .query_all_raw(Statement::from_string(backend, sql))
         .await?;
     let mut by_withdrawal: BTreeMap<i64, StanceBreakdown> = BTreeMap::new();
     for row in rows {

@@ -10,7 +10,7 @@ use crate::service::lists;
 use crate::service::page::{self, PageArgs, PageQuery, SortSpec};
 use crate::service::rows;
 use async_graphql::{Context, Value};
-use sea_orm::{Condition, DbBackend, QueryTrait};
+use sea_orm::{Condition, DbBackend};
 
 /// Answers the connection plan over one page of `E`: visible to the viewer, matching
 /// `condition`, in `sort` order.
@@ -39,8 +39,7 @@ pub async fn answer<E: Plannable>(
             (found.page, fetched)
         }
         None => {
-            let select = rows::projecting(query.select.clone(), &columns);
-            let statement = select.build(backend);
+            let statement = query.statement(&columns);
             // As AppError, so the client sees its code and not the database's message.
             let read = rows::all_projected(&d.db, statement, &columns)
                 .await
