@@ -84,6 +84,10 @@ pub async fn connect(
             DatabaseKind::Postgres => max_connections,
         })
         .min_connections(1)
+        // A pooled connection is pinged before use only once it sat idle for a second (when
+        // a restart, a proxy or a firewall may have dropped it), not on every checkout: the
+        // ping is a round trip to the database, as many as a record read's own statement.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false);
