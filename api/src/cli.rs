@@ -43,7 +43,11 @@ pub fn main() -> ExitCode {
 /// Opens the configured database.
 async fn connect(
     config: &Config,
-) -> anyhow::Result<(sea_orm::DatabaseConnection, db::StatementCounter)> {
+) -> anyhow::Result<(
+    sea_orm::DatabaseConnection,
+    db::StatementCounter,
+    db::PoolRecipe,
+)> {
     db::connect(
         &config.database_url(),
         config.db_max_connections,
@@ -82,7 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let (conn, _) = connect(&config).await?;
+            let (conn, _, _) = connect(&config).await?;
             db::migrate(&conn).await?;
             db::recount(&conn).await?;
             eprintln!("migrations applied");
@@ -99,7 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if check {
                 return check_dataset(&data).await;
             }
-            let (conn, _) = connect(&config).await?;
+            let (conn, _, _) = connect(&config).await?;
             if !config.no_migrate {
                 db::migrate(&conn).await?;
             }
@@ -116,7 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Editor { action } => editor_command(&config, action).await,
         Command::Token { email } => {
-            let (conn, _) = connect(&config).await?;
+            let (conn, _, _) = connect(&config).await?;
             if !config.no_migrate {
                 db::migrate(&conn).await?;
             }
@@ -142,7 +146,7 @@ fn app_error(e: crate::error::AppError) -> anyhow::Error {
 }
 
 async fn editor_command(config: &Config, action: EditorAction) -> anyhow::Result<()> {
-    let (conn, _) = connect(config).await?;
+    let (conn, _, _) = connect(config).await?;
     if !config.no_migrate {
         db::migrate(&conn).await?;
     }
@@ -221,7 +225,7 @@ async fn check_dataset(data: &seed::Dataset) -> anyhow::Result<()> {
 
 /// Prepares the database (migrations, seed), binds the address, serves until stopped.
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
-    let (conn, statements) = connect(config).await?;
+    let (conn, statements, pools) = connect(config).await?;
     if !config.no_migrate {
         db::migrate(&conn).await?;
     }
@@ -330,6 +334,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
             .as_deref()
             .map(|u| u.trim_end_matches('/').to_owned())
             .filter(|u| !u.is_empty()),
+        pools: http::Pools::new(pools, conn.clone()),
         db: conn,
         schema,
         statements,

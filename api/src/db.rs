@@ -68,29 +68,84 @@ impl StatementCounter {
     }
 }
 
-/// Opens a pool on the URL (already normalized), with a statement counter attached.
+/// How a pool is opened: what [`connect`] opens at start-up, and what each HTTP worker
+/// opens for itself on PostgreSQL ([`PoolRecipe::open_for_worker`]).
+#[derive(Clone, Debug)]
+pub struct PoolRecipe {
+    url: String,
+    max_connections: u32,
+    acquire_timeout: Duration,
+}
+
+impl PoolRecipe {
+    fn options(&self, kind: DatabaseKind, max_connections: u32) -> ConnectOptions {
+        let mut options = ConnectOptions::new(self.url.clone());
+        options
+            .max_connections(match kind {
+                // One writer at a time is all SQLite allows; a single connection also keeps
+                // transactions from failing with "database is locked".
+                DatabaseKind::Sqlite => 1,
+                DatabaseKind::Postgres => max_connections,
+            })
+            // A pooled connection is pinged before use only once it sat idle for a second
+            // (when a restart, a proxy or a firewall may have dropped it), not on every
+            // checkout: the ping is a round trip to the database, as many as a record read's
+            // own statement.
+            .test_before_acquire_if_idle_for(Duration::from_secs(1))
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(self.acquire_timeout)
+            .sqlx_logging(false);
+        options
+    }
+
+    /// A pool for the HTTP worker thread that calls this (PostgreSQL only; None on SQLite,
+    /// whose one connection every worker shares), with `workers` workers sharing the
+    /// configured maximum, and the same statement counter as the start-up pool.
+    ///
+    /// Why: a socket wakes the thread whose runtime registered it. With one pool for every
+    /// worker, a connection opened by one worker and used by another had the first thread
+    /// wake up to wake the second, on every statement (`write` to an eventfd for half of the
+    /// requests, under strace). Opened lazily from the worker's own thread, the pool's
+    /// sockets are that worker's: a statement's reply wakes only the thread waiting for it.
+    pub fn open_for_worker(
+        &self,
+        workers: usize,
+        counter: &StatementCounter,
+    ) -> Option<DatabaseConnection> {
+        if DatabaseKind::of(&self.url).ok()? != DatabaseKind::Postgres {
+            return None;
+        }
+        let share = (self.max_connections as usize / workers.max(1)).max(1) as u32;
+        let mut options = self.options(DatabaseKind::Postgres, share);
+        options.min_connections(0).connect_lazy(true);
+        // A lazy pool opens no connection here: the future is ready at once (it only builds
+        // the pool and spawns its upkeep on this thread's runtime). Were it ever not, the
+        // worker keeps the shared pool.
+        use futures_util::FutureExt;
+        let mut db = Database::connect(options).now_or_never()?.ok()?;
+        let count = counter.0.clone();
+        db.set_metric_callback(move |_| {
+            count.fetch_add(1, Ordering::Relaxed);
+        });
+        Some(db)
+    }
+}
+
+/// Opens a pool on the URL (already normalized), with a statement counter attached; the
+/// recipe opens the workers' own pools later.
 pub async fn connect(
     url: &str,
     max_connections: u32,
     acquire_timeout: Duration,
-) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
+) -> anyhow::Result<(DatabaseConnection, StatementCounter, PoolRecipe)> {
     let kind = DatabaseKind::of(url).map_err(anyhow::Error::msg)?;
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .max_connections(match kind {
-            // One writer at a time is all SQLite allows; a single connection also keeps
-            // transactions from failing with "database is locked".
-            DatabaseKind::Sqlite => 1,
-            DatabaseKind::Postgres => max_connections,
-        })
-        .min_connections(1)
-        // A pooled connection is pinged before use only once it sat idle for a second (when
-        // a restart, a proxy or a firewall may have dropped it), not on every checkout: the
-        // ping is a round trip to the database, as many as a record read's own statement.
-        .test_before_acquire_if_idle_for(Duration::from_secs(1))
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(acquire_timeout)
-        .sqlx_logging(false);
+    let recipe = PoolRecipe {
+        url: url.to_owned(),
+        max_connections,
+        acquire_timeout,
+    };
+    let mut options = recipe.options(kind, max_connections);
+    options.min_connections(1);
     let mut db = Database::connect(options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to the database at {}: {e}", redact(url)))?;
@@ -99,7 +154,7 @@ pub async fn connect(
     db.set_metric_callback(move |_| {
         count.fetch_add(1, Ordering::Relaxed);
     });
-    Ok((db, counter))
+    Ok((db, counter, recipe))
 }
 
 /// Applies pending migrations.

@@ -69,9 +69,9 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(
-            state
-                .metrics
-                .render(state.bus.subscribers(), &state.db, &state.statements),
-        )
+        .body(state.metrics.render(
+            state.bus.subscribers(),
+            &state.pools.all(),
+            &state.statements,
+        ))
 }

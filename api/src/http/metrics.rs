@@ -244,11 +244,14 @@ impl Metrics {
     pub fn render(
         &self,
         subscribers: usize,
-        db: &sea_orm::DatabaseConnection,
+        pools: &[sea_orm::DatabaseConnection],
         statements: &crate::db::StatementCounter,
     ) -> String {
         self.subscriptions.set(subscribers as i64);
-        let (size, idle, max) = pool_stats(db);
+        let (size, idle, max) = pools
+            .iter()
+            .map(pool_stats)
+            .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool.with_label_values(&["in_use"]).set(size - idle);
         self.pool.with_label_values(&["max"]).set(max);
@@ -263,7 +266,7 @@ impl Metrics {
     }
 }
 
-/// Open, idle and maximum connections of the pool.
+/// Open, idle and maximum connections of one pool (the gauges add up every pool's).
 fn pool_stats(db: &sea_orm::DatabaseConnection) -> (i64, i64, i64) {
     match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => {

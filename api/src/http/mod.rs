@@ -25,7 +25,7 @@ pub mod sse;
 mod state;
 pub mod ws;
 
-pub use state::AppState;
+pub use state::{AppState, Pools};
 
 use crate::error::ErrorCode;
 use actix_service::IntoServiceFactory;
@@ -80,7 +80,11 @@ pub fn serve(
     state: AppState,
     options: ServeOptions,
 ) -> std::io::Result<Server> {
-    let data = web::Data::new(state);
+    let workers = match options.workers {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let shared = web::Data::new(state);
     let local_addr = listener.local_addr()?;
     let mut builder = actix_server::Server::build()
         // Signals are the caller's: `stop` closes websockets before the graceful stop.
@@ -91,6 +95,11 @@ pub fn serve(
     }
     let shutdown_signal = builder.graceful_shutdown_signal();
     let builder = builder.listen("exodus", listener, move || {
+        // Called on each worker's own thread, as it starts.
+        let data = match Pools::for_worker(&shared, workers) {
+            Some(state) => web::Data::new(state),
+            None => shared.clone(),
+        };
         let signal = shutdown_signal.clone();
         let app = app(data.clone()).into_factory();
         let connections = data.connections.clone();

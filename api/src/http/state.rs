@@ -42,4 +42,45 @@ pub struct AppState {
     pub renderer: crate::graphql::render::Renderer,
     /// The base of absolute links (`EXODUS_PUBLIC_URL`), without a trailing slash.
     pub public_url: Option<String>,
+    /// Every pool the process opened: the start-up one (`db` until a worker has its own) and
+    /// the HTTP workers' own ([`crate::db::PoolRecipe::open_for_worker`]).
+    pub pools: Pools,
+}
+
+/// The pools of the process: how a worker opens its own, and the ones open (for /metrics).
+#[derive(Clone)]
+pub struct Pools {
+    recipe: crate::db::PoolRecipe,
+    open: std::sync::Arc<std::sync::Mutex<Vec<DatabaseConnection>>>,
+}
+
+impl Pools {
+    /// The start-up pool, and the recipe for the workers' own.
+    pub fn new(recipe: crate::db::PoolRecipe, shared: DatabaseConnection) -> Self {
+        Self {
+            recipe,
+            open: std::sync::Arc::new(std::sync::Mutex::new(vec![shared])),
+        }
+    }
+
+    /// The state one HTTP worker serves with: on PostgreSQL its `db` is a pool of its own,
+    /// opened now from the worker's thread; on SQLite (or if it cannot be opened), `shared`.
+    pub fn for_worker(shared: &AppState, workers: usize) -> Option<AppState> {
+        let pools = &shared.pools;
+        let db = pools.recipe.open_for_worker(workers, &shared.statements)?;
+        pools
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(db.clone());
+        Some(AppState {
+            db,
+            ..shared.clone()
+        })
+    }
+
+    /// Every open pool.
+    pub fn all(&self) -> Vec<DatabaseConnection> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }

@@ -239,7 +239,7 @@ pub struct CheckReport {
 /// and returns what it would insert and every problem it met: the editors' validation, then
 /// the dataset's own standard (`audit`), as of `today`.
 pub async fn check(data: &Dataset, today: chrono::NaiveDate) -> anyhow::Result<CheckReport> {
-    let (db, _) =
+    let (db, _, _) =
         crate::db::connect("sqlite::memory:", 1, std::time::Duration::from_secs(30)).await?;
     crate::db::migrate(&db).await?;
     let tx = db.begin().await?;
