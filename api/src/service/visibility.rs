@@ -38,11 +38,11 @@ const EDITOR_FIELDS: [&str; 2] = ["created_by", "updated_by"];
 /// all three for editors.
 ///
 /// Written into the statement's text, not bound as parameters. They are the server's own
-/// constants (checked by `status_literals_are_plain_words`), never a reader's input. With them
-/// as parameters PostgreSQL planned every page afresh: it kept choosing a custom plan for the
-/// prepared statement, which cost 1.82 ms against 1.40 ms for the generic plan it used once
-/// the statuses were literals (BENCHMARKS.md, "Statuses as literals"). One statement text per
-/// viewer kind, so the prepared-statement cache still holds each once.
+/// constants (checked by `status_literals_are_plain_words`), never a reader's input. With
+/// them (and the limit, `rows::limited`) as parameters, PostgreSQL planned every page afresh
+/// instead of keeping one generic plan (BENCHMARKS.md, "Generic plans, no ping per checkout,
+/// a pool per worker"). One statement text per viewer kind, so the prepared-statement cache
+/// still holds each once.
 pub fn status_literals(statuses: &[RecordStatus]) -> String {
     let quoted: Vec<String> = statuses
         .iter()
