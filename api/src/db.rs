@@ -120,9 +120,19 @@ impl PoolRecipe {
         options.min_connections(0).connect_lazy(true);
         // A lazy pool opens no connection here: the future is ready at once (it only builds
         // the pool and spawns its upkeep on this thread's runtime). Were it ever not, the
-        // worker keeps the shared pool.
+        // worker keeps the shared pool, and says so.
         use futures_util::FutureExt;
-        let mut db = Database::connect(options).now_or_never()?.ok()?;
+        let mut db = match Database::connect(options).now_or_never() {
+            Some(Ok(db)) => db,
+            outcome => {
+                let error = outcome.and_then(Result::err).map(|e| e.to_string());
+                tracing::warn!(
+                    ?error,
+                    "a worker could not open its own pool; it shares the start-up pool"
+                );
+                return None;
+            }
+        };
         let count = counter.0.clone();
         db.set_metric_callback(move |_| {
             count.fetch_add(1, Ordering::Relaxed);

@@ -162,14 +162,13 @@ async fn best_for_lexeme<C: ConnectionTrait>(
         kinds.to_vec()
     };
     let kinds = marks(kinds.iter().map(|k| k.as_str()).collect(), &mut values);
-    values.push(Value::from(limit as i64));
     // The order names the table's column: a bare `rank` would be the float8 output column,
-    // which no index holds, and PostgreSQL would sort every match.
+    // which no index holds, and PostgreSQL would sort every match. The limit is a literal, as
+    // a page's (`rows::limited`), so a generic plan can see it.
     let sql = format!(
         "SELECT kind, record_id AS id, rank::float8 AS rank FROM search_term \
          WHERE lexeme = $1 AND status IN ({statuses}) AND kind IN ({kinds}) \
-         ORDER BY lexeme, search_term.rank DESC, kind, record_id LIMIT ${}",
-        values.len()
+         ORDER BY lexeme, search_term.rank DESC, kind, record_id LIMIT {limit}"
     );
     hits(
         db,
