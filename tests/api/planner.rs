@@ -8,7 +8,10 @@ use entity::enums::EditorRole;
 use harness::{backend_tests, serde_json::json, spawn_with, TestApp};
 use serde_json::Value;
 
-backend_tests!(planned_answers_equal_the_executors);
+backend_tests!(
+    planned_answers_equal_the_executors,
+    planned_answers_are_the_same_on_every_transport
+);
 
 const WITHDRAWAL: &str = "id slug status confidence confidenceReason confidenceCeiling
     confidenceNote version createdAt updatedAt announcedOn effectiveOn withdrawalStatus
@@ -229,4 +232,82 @@ async fn planned_answers_equal_the_executors(on: TestApp) {
     )
     .await;
     off.stop().await;
+}
+
+/// Over HTTP the planner's JSON is copied into the response as it is; websockets and
+/// server-sent events serialize responses themselves and get it as values. All three must
+/// give the same answer, and the planner must have answered each.
+async fn planned_answers_are_the_same_on_every_transport(app: TestApp) {
+    let query = format!(
+        "query($a: String) {{ withdrawals(first: 3, after: $a) {{ edges {{ cursor node {{
+            {WITHDRAWAL} organization {{ {ORGANIZATION} }}
+            reactions(first: 2) {{ nodes {{ {REACTION} }} {PAGE_INFO} }} }} }} {PAGE_INFO} }}
+          organization(slug: \"freedom-online-coalition\") {{ {ORGANIZATION} }} }}"
+    );
+    let before = planned(&app).await;
+    let http = app.query(&query, json!({ "a": null })).await;
+    assert_eq!(http.status, 200, "{}", http.body);
+    assert!(http.body.get("errors").is_none(), "{}", http.body);
+    let edges = http.body["data"]["withdrawals"]["edges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(edges.len(), 3, "{}", http.body);
+    assert!(edges[0]["node"]["reactions"]["nodes"].is_array());
+    assert_eq!(
+        http.body["data"]["organization"]["slug"],
+        "freedom-online-coalition"
+    );
+    assert_eq!(
+        planned(&app).await - before,
+        2,
+        "the planner answered over HTTP"
+    );
+
+    let mut ws = app.ws("graphql-transport-ws", json!({})).await.unwrap();
+    ws.subscribe("1", &query, json!({ "a": null })).await;
+    let message = ws
+        .next_message(std::time::Duration::from_secs(10))
+        .await
+        .expect("an answer over the websocket");
+    assert_eq!(message["type"], "next", "{message}");
+    assert_eq!(
+        message["payload"], http.body,
+        "websocket and HTTP answers differ"
+    );
+    assert_eq!(
+        planned(&app).await - before,
+        4,
+        "the planner answered over the websocket"
+    );
+
+    let sse = app
+        .request(
+            awc::http::Method::POST,
+            "/graphql",
+            &[
+                ("content-type", "application/json"),
+                ("accept", "text/event-stream"),
+            ],
+            Some(
+                json!({ "query": query, "variables": { "a": null } })
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    let data = sse
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix("data: ").or_else(|| l.strip_prefix("data:")))
+        .unwrap_or_else(|| panic!("no event in {}", sse.text));
+    let event: Value = serde_json::from_str(data.trim()).unwrap();
+    assert_eq!(
+        event, http.body,
+        "server-sent event and HTTP answers differ"
+    );
+    assert_eq!(
+        planned(&app).await - before,
+        6,
+        "the planner answered over SSE"
+    );
 }

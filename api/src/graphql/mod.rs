@@ -2,6 +2,7 @@
 //! and the context they share.
 
 pub mod context;
+pub mod documents;
 pub mod error;
 pub mod filters;
 pub mod inputs;
@@ -18,6 +19,7 @@ pub mod webhooks;
 
 use crate::events::ChangeBus;
 use crate::service::{Limits, RequestLimits};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Executor, Request, Response, Schema, ServerResult};
 use futures_util::stream::{BoxStream, StreamExt};
 use std::sync::Arc;
@@ -39,6 +41,7 @@ pub struct CheckedSchema {
     schema: ExodusSchema,
     limits: Option<limits::DocumentLimits>,
     planning: plan::Planning,
+    documents: Arc<documents::Documents>,
 }
 
 impl CheckedSchema {
@@ -52,14 +55,19 @@ impl CheckedSchema {
         &self.schema
     }
 
-    /// Parses the document (kept in the request, so it is parsed once) and checks it. A
-    /// document that does not parse is left to the schema, which reports it as it always
-    /// has.
+    /// The request's document, parsed once (kept in the request, and by its text for the
+    /// requests that send it again).
+    pub fn parse<'r>(&self, request: &'r mut Request) -> ServerResult<&'r ExecutableDocument> {
+        self.documents.parse(request)
+    }
+
+    /// Parses the document and checks it. A document that does not parse is left to the
+    /// schema, which reports it as it always has.
     pub fn check(&self, request: &mut Request) -> ServerResult<()> {
         let Some(limits) = self.limits else {
             return Ok(());
         };
-        let Ok(document) = request.parsed_query() else {
+        let Ok(document) = self.parse(request) else {
             return Ok(());
         };
         limits.check(document)?;
@@ -132,6 +140,7 @@ pub fn build_schema(
     }
     CheckedSchema {
         planning,
+        documents: Arc::default(),
         schema: builder.finish(),
         limits: request.map(|r| limits::DocumentLimits {
             max_depth: r.max_depth,

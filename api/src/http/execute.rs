@@ -7,6 +7,7 @@ use super::response_cache::ResponseCache;
 use super::state::AppState;
 use crate::error::{AppError, ErrorCode, ErrorTag};
 use crate::graphql::context::RequestData;
+use crate::graphql::plan::raw::{response_bytes, SplicesJson};
 use crate::service::Viewer;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
@@ -157,7 +158,7 @@ async fn run_inner(
 
     let operation_name = request.operation_name.clone();
     let mut is_query = false;
-    let parse_error = match request.parsed_query() {
+    let parse_error = match state.schema.parse(&mut request) {
         Ok(doc) => {
             // Without operationName, a document's one named operation names the request.
             if let (None, DocumentOperations::Multiple(named)) = (&operation, &doc.operations) {
@@ -194,7 +195,8 @@ async fn run_inner(
         return (Outcome::serialized(raw), "cached");
     }
 
-    let request = with_data(request, viewer, state, client_ip);
+    // `shape` serializes the answer: the planner's JSON can be copied into it as it is.
+    let request = with_data(request, viewer, state, client_ip).data(SplicesJson);
     let timeout = state.request_limits.timeout;
     // A panic in a resolver is a bug; it is logged and answered as INTERNAL, and the worker
     // and the connection live on.
@@ -312,7 +314,7 @@ fn shape(
     if response.errors.is_empty() {
         // Nothing to add to an answer without errors: serialize it once, straight to bytes
         // (a JSON value in between cost a tenth of a nested page's CPU).
-        let raw = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
+        let raw = Bytes::from(response_bytes(&response));
         return (Outcome::serialized(raw), "ok");
     }
     // Our own errors carry their code as typed data (`ErrorTag`); async-graphql's carry none.
@@ -329,7 +331,7 @@ fn shape(
     let wait = tagged(ErrorCode::RateLimited).or_else(|| tagged(ErrorCode::ServiceUnavailable));
     let request_error = response.data == async_graphql::Value::Null
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    let mut body = serde_json::from_slice(&response_bytes(&response)).unwrap_or_else(|_| json!({}));
     if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
         for error in errors {
             add_default_code(error, request_error);

@@ -53,7 +53,7 @@ pub fn run(
     };
     if via_get {
         let operation = request.operation_name.clone();
-        if let Ok(doc) = request.parsed_query() {
+        if let Ok(doc) = state.schema.parse(&mut request) {
             if is_mutation(&doc.operations, operation.as_deref()) {
                 return mutation_over_get().into_response(super::body::JSON);
             }

@@ -12,8 +12,10 @@ mod fill;
 mod kinds;
 mod planned_page;
 mod prebuilt;
+pub mod raw;
 pub mod search;
 mod select;
+mod write;
 
 pub use kinds::Plannable;
 pub use planned_page::answer as answer_page;
@@ -59,6 +61,17 @@ pub struct NodePlan<E: Plannable> {
 }
 
 impl<E: Plannable> ConnectionPlan<E> {
+    /// Whether the selection asks `pageInfo.hasNextPage` (the only answer that needs the row
+    /// past the page).
+    fn asks_has_next_page(&self) -> bool {
+        self.fields.iter().any(|(_, part)| match part {
+            ConnectionPart::PageInfo(info) => {
+                info.iter().any(|(_, p)| matches!(p, InfoPart::HasNextPage))
+            }
+            _ => false,
+        })
+    }
+
     /// The node plans of this connection (`nodes`, and `node` in `edges`).
     fn nodes(&self) -> Vec<&NodePlan<E>> {
         self.fields
@@ -302,5 +315,7 @@ pub async fn answer_record<E: Plannable>(
         return Ok(answered(ctx, Value::Null));
     };
     let fetched = fill::fetch(ctx, plan, &[&model]).await?;
-    Ok(answered(ctx, fill::node(plan, &model, &fetched)))
+    let mut json = write::Json::with_capacity(1024);
+    write::node(&mut json, plan, &model, &fetched);
+    Ok(answered(ctx, raw::deliver(ctx, json.into_bytes())?))
 }

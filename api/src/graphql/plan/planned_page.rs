@@ -1,8 +1,8 @@
 //! A planned list field: the page read with only the columns its plan needs, and on
 //! PostgreSQL with its relations joined into the same statement.
 
-use super::fill;
 use super::{answered, projection, ConnectionPlan, Part, Plannable};
+use super::{fill, raw, write};
 use crate::error::AppError;
 use crate::graphql::context::{data, limits, loaders};
 use crate::service::joined::{self, Joins, ToOrganization, ToReactions};
@@ -59,7 +59,9 @@ pub async fn answer<E: Plannable>(
         has_previous_page: page.has_previous_page,
         has_next_page: page.has_next_page,
     };
-    Ok(answered(ctx, fill::connection(plan, &view, &fetched)))
+    let mut json = write::Json::with_capacity(64 * 1024);
+    write::connection(&mut json, plan, &view, &fetched);
+    Ok(answered(ctx, raw::deliver(ctx, json.into_bytes())?))
 }
 
 /// The joins that read the plan's relations with its page, when it has any and one join
@@ -101,6 +103,7 @@ fn joins<E: Plannable>(
                     sort: sort.clone(),
                     args: args.clone(),
                     projection: projection(&plan.nodes(), &[sort.column]),
+                    probe: plan.asks_has_next_page(),
                 });
             }
         }

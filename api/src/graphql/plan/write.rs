@@ -1,0 +1,298 @@
+//! Writing a plan's answer as JSON, straight from the rows (issue 17).
+//!
+//! The planner used to build its answer as async-graphql values (a map per object, a copy of
+//! every string), which the server then serialized: about a quarter of a nested page's
+//! server CPU (BENCHMARKS.md). The writer writes the same JSON from the rows in one pass;
+//! `super::raw` hands it to the response as it is.
+
+use super::fill::{ConnectionFetched, Fetched, Page};
+use super::kinds::Out;
+use super::{ConnectionPart, ConnectionPlan, EdgePart, InfoPart, NodePlan, Part, Plannable};
+use crate::graphql::scalars::{Date, DateTime};
+use crate::service::ids;
+use crate::service::page::{self, ChildArgs, SortSpec};
+use async_graphql::{Name, ScalarType, Value};
+use entity::reaction;
+
+/// A JSON text being written.
+pub struct Json(Vec<u8>);
+
+impl Json {
+    /// An empty text with room for `bytes` (a nested page of 50 rows, each with 5 reactions,
+    /// is about 75 KiB).
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self(Vec::with_capacity(bytes))
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// A string, escaped as serde_json escapes it.
+    fn text(&mut self, s: &str) {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.0, s);
+    }
+
+    fn null(&mut self) {
+        self.0.extend_from_slice(b"null");
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.0.extend_from_slice(if b { b"true" } else { b"false" });
+    }
+
+    /// A value async-graphql built (the rare scalars the writer has no fast path for).
+    fn value(&mut self, v: &Value) {
+        let _ = serde_json::to_writer(&mut self.0, v);
+    }
+
+    /// The object member `key` (`i`: its place in the object).
+    fn key(&mut self, i: usize, key: &Name) {
+        if i > 0 {
+            self.0.push(b',');
+        }
+        self.text(key.as_str());
+        self.0.push(b':');
+    }
+
+    fn out(&mut self, out: Out<'_>) {
+        match out {
+            Out::Null => self.null(),
+            Out::Bool(b) => self.bool(b),
+            Out::Int(n) => {
+                let _ = serde_json::to_writer(&mut self.0, &n);
+            }
+            Out::Text(s) => self.text(s),
+            Out::Enum(name) => self.text(name),
+            Out::Date(d) => self.date(d),
+            Out::Moment(t) => self.value(&ScalarType::to_value(&DateTime(t))),
+            Out::Id(kind, id) => self.text(&ids::encode(kind, id)),
+        }
+    }
+
+    /// A date as the `Date` scalar writes it ("2026-01-07"); chrono's formatting cost a
+    /// tenth of the planner's writing.
+    fn date(&mut self, d: chrono::NaiveDate) {
+        use chrono::Datelike;
+        // Years outside 0..=9999 take a sign or a fifth digit: the scalar writes those.
+        let year = match u32::try_from(d.year()) {
+            Ok(year) if year <= 9999 => year,
+            _ => return self.value(&ScalarType::to_value(&Date(d))),
+        };
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let (m, day) = (d.month(), d.day());
+        self.0.extend_from_slice(&[
+            b'"',
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+            b'"',
+        ]);
+    }
+}
+
+/// Writes one row's answer.
+pub fn node<E: Plannable>(
+    out: &mut Json,
+    plan: &NodePlan<E>,
+    model: &E::Model,
+    fetched: &[Fetched],
+) {
+    out.0.push(b'{');
+    for (i, (key, part)) in plan.fields.iter().enumerate() {
+        out.key(i, key);
+        // Plans without relations come with nothing fetched.
+        match (part, fetched.get(i).unwrap_or(&Fetched::Nothing)) {
+            (Part::Scalar(_, f), _) => out.out(f(model)),
+            (Part::Typename, _) => out.text(E::TYPE_NAME),
+            (Part::Organization(of, plan), Fetched::Organizations(found)) => {
+                match found.get(&of(model)) {
+                    Some(o) => node(out, plan, o, &[]),
+                    None => out.null(),
+                }
+            }
+            (Part::Reactions(args, sort, plan), Fetched::Reactions(found)) => reactions(
+                out,
+                plan,
+                args,
+                sort,
+                found.get(&(E::id_of(model), args.clone())),
+            ),
+            // A relation's rows are always fetched with its part.
+            _ => out.null(),
+        }
+    }
+    out.0.push(b'}');
+}
+
+/// One parent's page of reactions, as `child_page` cuts it.
+fn reactions(
+    out: &mut Json,
+    plan: &ConnectionPlan<reaction::Entity>,
+    args: &ChildArgs,
+    sort: &SortSpec<reaction::Entity>,
+    rows: Option<&Vec<reaction::Model>>,
+) {
+    let rows: Vec<&reaction::Model> = rows.map(|r| r.iter().collect()).unwrap_or_default();
+    let size = args.first as usize;
+    let has_next_page = rows.len() > size;
+    let rows = &rows[..rows.len().min(size)];
+    let cursor = |i: usize| page::encode_cursor(sort, rows[i].id, rows[i]);
+    let page = Page {
+        rows,
+        cursor: &cursor,
+        has_previous_page: args.after.is_some(),
+        has_next_page,
+    };
+    // The nested plan fetches nothing: its node plans have no relations.
+    let fetched = ConnectionFetched::none(plan);
+    connection(out, plan, &page, &fetched);
+}
+
+/// Writes a connection's answer.
+pub fn connection<E: Plannable>(
+    out: &mut Json,
+    plan: &ConnectionPlan<E>,
+    page: &Page<'_, E::Model>,
+    fetched: &ConnectionFetched,
+) {
+    let mut parts = fetched.parts();
+    out.0.push(b'{');
+    for (i, (key, part)) in plan.fields.iter().enumerate() {
+        out.key(i, key);
+        match part {
+            ConnectionPart::Typename => out.text(&format!("{}Connection", E::TYPE_NAME)),
+            ConnectionPart::Nodes(plan) => {
+                let fetched = parts.next().map_or(&[][..], Vec::as_slice);
+                out.0.push(b'[');
+                for (n, m) in page.rows.iter().enumerate() {
+                    if n > 0 {
+                        out.0.push(b',');
+                    }
+                    node(out, plan, m, fetched);
+                }
+                out.0.push(b']');
+            }
+            ConnectionPart::Edges(edge) => {
+                let nodes: Vec<_> = edge
+                    .iter()
+                    .filter(|(_, p)| matches!(p, EdgePart::Node(_)))
+                    .map(|_| parts.next().map_or(&[][..], Vec::as_slice))
+                    .collect();
+                out.0.push(b'[');
+                for n in 0..page.rows.len() {
+                    if n > 0 {
+                        out.0.push(b',');
+                    }
+                    edge_value::<E>(out, edge, page, n, &nodes);
+                }
+                out.0.push(b']');
+            }
+            ConnectionPart::PageInfo(info) => page_info(out, info, page),
+        }
+    }
+    out.0.push(b'}');
+}
+
+fn edge_value<E: Plannable>(
+    out: &mut Json,
+    edge: &[(Name, EdgePart<E>)],
+    page: &Page<'_, E::Model>,
+    n: usize,
+    fetched: &[&[Fetched]],
+) {
+    let mut nodes = fetched.iter();
+    out.0.push(b'{');
+    for (i, (key, part)) in edge.iter().enumerate() {
+        out.key(i, key);
+        match part {
+            EdgePart::Typename => out.text(&format!("{}Edge", E::TYPE_NAME)),
+            EdgePart::Cursor => out.text(&(page.cursor)(n)),
+            EdgePart::Node(plan) => node(
+                out,
+                plan,
+                page.rows[n],
+                nodes.next().copied().unwrap_or(&[]),
+            ),
+        }
+    }
+    out.0.push(b'}');
+}
+
+fn page_info<M>(out: &mut Json, info: &[(Name, InfoPart)], page: &Page<'_, M>) {
+    let last = page.rows.len().checked_sub(1);
+    let first = (!page.rows.is_empty()).then_some(0);
+    out.0.push(b'{');
+    for (i, (key, part)) in info.iter().enumerate() {
+        out.key(i, key);
+        let cursor = match part {
+            InfoPart::Typename => {
+                out.text("PageInfo");
+                continue;
+            }
+            InfoPart::HasPreviousPage => {
+                out.bool(page.has_previous_page);
+                continue;
+            }
+            InfoPart::HasNextPage => {
+                out.bool(page.has_next_page);
+                continue;
+            }
+            InfoPart::StartCursor => first,
+            InfoPart::EndCursor => last,
+        };
+        match cursor {
+            Some(n) => out.text(&(page.cursor)(n)),
+            None => out.null(),
+        }
+    }
+    out.0.push(b'}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn written(out: Out<'_>) -> String {
+        let mut json = Json::with_capacity(64);
+        json.out(out);
+        String::from_utf8(json.into_bytes()).unwrap()
+    }
+
+    #[test]
+    fn row_fields_are_written_as_the_executor_serializes_them() {
+        let mut cases = vec![
+            Out::Null,
+            Out::Bool(true),
+            Out::Int(-42),
+            Out::Text("quote \" backslash \\ newline \n tab \t nul \u{0} é 🙂"),
+            Out::Enum("NOTICE_GIVEN"),
+            Out::Id(entity::enums::RecordKind::Withdrawal, 1234),
+            Out::Moment(chrono::DateTime::from_timestamp(1_764_000_000, 5_000).unwrap()),
+        ];
+        for (y, m, d) in [
+            (-5, 1, 1),
+            (0, 2, 29),
+            (7, 3, 4),
+            (999, 12, 31),
+            (2026, 1, 7),
+            (9999, 12, 31),
+            (10000, 1, 1),
+        ] {
+            cases.push(Out::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap()));
+        }
+        for out in cases {
+            let expected = serde_json::to_string(&out.to_value()).unwrap();
+            assert_eq!(written(out), expected, "{out:?}");
+        }
+    }
+}
