@@ -10,16 +10,39 @@ use std::io::Write;
 
 /// `Prefix:number`, encoded.
 pub fn encode_tagged(prefix: &str, number: i64) -> String {
-    // Written into a stack buffer: a page writes hundreds of ids, and the intermediate String
-    // was one allocation each.
+    let mut out = Vec::with_capacity(32);
+    write_tagged(prefix, number, &mut out);
+    // base64url is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `Prefix:number`, encoded, appended to `out` (the planner writes ids straight into its
+/// JSON: a page writes hundreds of them).
+pub fn write_tagged(prefix: &str, number: i64, out: &mut Vec<u8>) {
+    // Written into a stack buffer: the intermediate String was one allocation per id.
     let mut buf = [0u8; 96];
-    let mut out = &mut buf[..];
-    let total = out.len();
-    if prefix.len() <= 64 && write!(out, "{prefix}:{number}").is_ok() {
-        let written = total - out.len();
-        return URL_SAFE_NO_PAD.encode(&buf[..written]);
+    let mut cursor = &mut buf[..];
+    let total = cursor.len();
+    let plain: std::borrow::Cow<'_, [u8]> =
+        if prefix.len() <= 64 && write!(cursor, "{prefix}:{number}").is_ok() {
+            let written = total - cursor.len();
+            std::borrow::Cow::Borrowed(&buf[..written])
+        } else {
+            std::borrow::Cow::Owned(format!("{prefix}:{number}").into_bytes())
+        };
+    let start = out.len();
+    out.resize(
+        start + base64::encoded_len(plain.len(), false).unwrap_or(0),
+        0,
+    );
+    match URL_SAFE_NO_PAD.encode_slice(&plain, &mut out[start..]) {
+        Ok(n) => out.truncate(start + n),
+        // The room was computed for this input; never taken.
+        Err(_) => {
+            out.truncate(start);
+            out.extend_from_slice(URL_SAFE_NO_PAD.encode(&plain).as_bytes());
+        }
     }
-    URL_SAFE_NO_PAD.encode(format!("{prefix}:{number}"))
 }
 
 /// Reads `Prefix:number` whatever the prefix; None when the text is not of that shape.

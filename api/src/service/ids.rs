@@ -12,6 +12,11 @@ pub fn encode(kind: RecordKind, id: i64) -> String {
     codec::encode_tagged(type_name(kind), id)
 }
 
+/// The global id of a record, appended to `out` (as `encode` writes it).
+pub fn write(kind: RecordKind, id: i64, out: &mut Vec<u8>) {
+    codec::write_tagged(type_name(kind), id, out)
+}
+
 /// Reads a global id; anything malformed is BAD_USER_INPUT.
 pub fn decode(global: &str) -> AppResult<(RecordKind, i64)> {
     let invalid = || AppError::bad_input(format!("{global:?} is not a valid Exodus id"));
