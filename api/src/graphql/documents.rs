@@ -9,6 +9,7 @@
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, ServerError};
 use lru::LruCache;
+use std::any::TypeId;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
@@ -20,6 +21,10 @@ const MAX_TEXT: usize = 8 * 1024;
 
 /// The most recently used parsed documents.
 pub struct Documents(Mutex<LruCache<String, ExecutableDocument>>);
+
+/// Request data: the request's document already came through [`Documents::parse`] (the HTTP
+/// handler parses before the schema's checks do; the second call must not copy it again).
+struct Parsed;
 
 impl Default for Documents {
     fn default() -> Self {
@@ -36,6 +41,10 @@ impl Documents {
         &self,
         request: &'r mut Request,
     ) -> Result<&'r ExecutableDocument, ServerError> {
+        if request.data.contains_key(&TypeId::of::<Parsed>()) {
+            return request.parsed_query();
+        }
+        request.data.insert(Parsed);
         let keep = request.query.len() <= MAX_TEXT;
         if keep {
             let found = self.lock().get(request.query.as_str()).cloned();
@@ -72,6 +81,15 @@ mod tests {
             format!("{:?}", documents.parse(&mut second).unwrap()),
             parsed
         );
+        assert_eq!(documents.lock().len(), 1);
+        // The same request again (the schema's checks after the handler) is not looked up.
+        documents.lock().clear();
+        assert!(documents.parse(&mut second).is_ok());
+        assert_eq!(documents.lock().len(), 0);
+        assert!(documents.parse(&mut first).is_ok());
+        assert_eq!(documents.lock().len(), 0);
+        let mut third = Request::new(text);
+        assert!(documents.parse(&mut third).is_ok());
         assert_eq!(documents.lock().len(), 1);
 
         let mut other = Request::new("{ stats { withdrawals } }");

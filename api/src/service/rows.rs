@@ -30,14 +30,8 @@ where
 {
     use sqlx::Row;
     if let Some(r) = row.try_as_pg_row() {
-        // Unchecked: sqlx's check of each value's type against the Rust type was about a
-        // twentieth of a nested page's server CPU (perf, BENCHMARKS.md). The columns are our
-        // own tables' (the migrations fix their types), sqlx's decoders refuse a value of the
-        // wrong size with an error rather than misread it or panic, and the planner's tests
-        // compare every field read here with the executor's answer on PostgreSQL. SQLite,
-        // whose columns take any type, keeps the check.
         return r
-            .try_get_unchecked::<Option<T>, usize>(index)
+            .try_get::<Option<T>, usize>(index)
             .map_err(|e| decode_error(index, e));
     }
     if let Some(r) = row.try_as_sqlite_row() {
@@ -89,9 +83,7 @@ fn nullable_str<T>(
 ) -> Result<Option<T>, DbErr> {
     use sqlx::Row;
     let text: Option<&str> = if let Some(r) = row.try_as_pg_row() {
-        // Unchecked, as in `nullable`.
-        r.try_get_unchecked(index)
-            .map_err(|e| decode_error(index, e))?
+        r.try_get(index).map_err(|e| decode_error(index, e))?
     } else if let Some(r) = row.try_as_sqlite_row() {
         r.try_get(index).map_err(|e| decode_error(index, e))?
     } else {
