@@ -12,11 +12,11 @@ use super::visibility::status_literals;
 use crate::error::AppResult;
 use entity::enums::RecordStatus;
 use entity::{organization, reaction};
+use rustc_hash::{FxHashMap, FxHashSet};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryResult, Statement, Value,
 };
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 /// The organization each row points at, joined by the row's `column`.
 pub struct ToOrganization<C> {
@@ -47,9 +47,9 @@ pub struct Joins<C> {
 pub struct Joined<M> {
     pub page: Rows<M>,
     /// The visible organizations of the page's rows, by id.
-    pub organizations: HashMap<i64, organization::Model>,
+    pub organizations: FxHashMap<i64, organization::Model>,
     /// Each row's page of visible reactions (`first + 1` of them at most), by the row's id.
-    pub reactions: HashMap<i64, Vec<reaction::Model>>,
+    pub reactions: FxHashMap<i64, Vec<reaction::Model>>,
 }
 
 /// Numbers the statement's parameters after the page's own (PostgreSQL's `$n`).
@@ -92,10 +92,16 @@ where
         .organization
         .as_ref()
         .map_or(0, |o| o.projection.width::<organization::Entity>());
-    let mut models: Vec<E::Model> = Vec::new();
-    let mut seen = HashSet::new();
-    let mut organizations = HashMap::new();
-    let mut reactions: HashMap<i64, Vec<reaction::Model>> = HashMap::new();
+    // Sized up front: a model is a few hundred bytes, and each time a vector grows it moves
+    // all it holds (the profile had these moves at about 1.5% of the server's time).
+    let mut models: Vec<E::Model> = Vec::with_capacity(query.size() + 1);
+    let per_row = joins
+        .reactions
+        .as_ref()
+        .map_or(0, |r| r.args.first as usize + 1);
+    let mut seen = FxHashSet::default();
+    let mut organizations = FxHashMap::default();
+    let mut reactions: FxHashMap<i64, Vec<reaction::Model>> = FxHashMap::default();
     for row in &rows {
         // Each page row comes once per reaction: decode it the first time only.
         let id = i64::get(row, 0)?;
@@ -118,16 +124,21 @@ where
         }
         if let Some(r) = &joins.reactions {
             if let Some(m) = joined::<reaction::Model>(row, start, &r.projection)? {
-                reactions.entry(id).or_default().push(m);
+                reactions
+                    .entry(id)
+                    .or_insert_with(|| Vec::with_capacity(per_row))
+                    .push(m);
             }
         }
     }
     if order_here {
         let descending = query.reads_descending(sort);
-        models.sort_by(|a, b| position(sort, E::id_of, a, b, descending));
+        // Unstable sorts: the order is total (ids break ties), and they need no scratch
+        // space, where a stable sort allocates one for the models it might move.
+        models.sort_unstable_by(|a, b| position(sort, E::id_of, a, b, descending));
         if let Some(r) = &joins.reactions {
             for list in reactions.values_mut() {
-                list.sort_by(|a, b| position(&r.sort, |m| m.id, a, b, r.sort.descending));
+                list.sort_unstable_by(|a, b| position(&r.sort, |m| m.id, a, b, r.sort.descending));
             }
         }
     }

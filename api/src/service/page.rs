@@ -358,6 +358,11 @@ impl<E: EntityTrait> PageQuery<E> {
         super::rows::limited(&self.select, projection, self.size + 1, self.backend)
     }
 
+    /// The number of rows a page holds (the statement reads one more).
+    pub fn size(&self) -> usize {
+        self.size as usize
+    }
+
     /// Whether the statement reads the rows in descending order of the sort column.
     pub fn reads_descending(&self, sort: &SortSpec<E>) -> bool {
         sort.descending != self.backwards

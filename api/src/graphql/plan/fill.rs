@@ -5,13 +5,13 @@ use crate::graphql::context::{load_error, loaders};
 use crate::service::page::ChildArgs;
 use async_graphql::Context;
 use entity::{organization, reaction};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// What one part of a node plan fetched for the page (parallel to the plan's fields).
 pub enum Fetched {
     Nothing,
-    Organizations(HashMap<i64, organization::Model>),
-    Reactions(HashMap<(i64, ChildArgs), Vec<reaction::Model>>),
+    Organizations(FxHashMap<i64, organization::Model>),
+    Reactions(FxHashMap<(i64, ChildArgs), Vec<reaction::Model>>),
 }
 
 /// What a connection plan's node plans fetched (`edges.node` and `nodes` each have their own).
@@ -53,7 +53,7 @@ pub async fn fetch<E: Plannable>(
                 ids.dedup();
                 let loader = loaders(ctx).organization.loader();
                 let found = loader.load_projected(&ids, &projection(&[plan], &[])).await;
-                Fetched::Organizations(found.map_err(load_error)?)
+                Fetched::Organizations(found.map_err(load_error)?.into_iter().collect())
             }
             Part::Reactions(args, _, plan) => {
                 // A plan has reactions only for kinds that have their loader.
@@ -64,7 +64,7 @@ pub async fn fetch<E: Plannable>(
                 let keys: Vec<_> = rows.iter().map(|m| (E::id_of(m), args.clone())).collect();
                 let columns = projection(&plan.nodes(), &[]);
                 let found = loader.loader().load_projected(&keys, &columns).await;
-                Fetched::Reactions(found.map_err(load_error)?)
+                Fetched::Reactions(found.map_err(load_error)?.into_iter().collect())
             }
         });
     }
@@ -98,8 +98,8 @@ pub async fn fetch_connection<E: Plannable>(
 /// plan, at most one part of each relation), in the shape `fetch_connection` gives.
 pub fn from_joined<E: Plannable>(
     plan: &ConnectionPlan<E>,
-    organizations: HashMap<i64, organization::Model>,
-    reactions: HashMap<i64, Vec<reaction::Model>>,
+    organizations: FxHashMap<i64, organization::Model>,
+    reactions: FxHashMap<i64, Vec<reaction::Model>>,
 ) -> ConnectionFetched {
     let (mut organizations, mut reactions) = (Some(organizations), Some(reactions));
     let parts = plan

@@ -35,6 +35,13 @@ pub trait Plannable: Curated {
     fn reactions(_loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
         None
     }
+
+    /// The column of `reaction` that points at this kind's rows (the one the `reactions`
+    /// loader reads by), to join them in SQL without making the request's loaders: a page
+    /// the planner answers in one statement needs none of them.
+    fn reactions_column() -> Option<reaction::Column> {
+        None
+    }
 }
 
 /// The column a row field reads: its name in snake case (`announcedOn`: `announced_on`).
@@ -202,6 +209,9 @@ plannable!(withdrawal {
     fn reactions(loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
         Some(&loaders.reactions_by_withdrawal)
     }
+    fn reactions_column() -> Option<reaction::Column> {
+        Some(reaction::Column::WithdrawalId)
+    }
 );
 
 plannable!(reaction {
@@ -265,5 +275,27 @@ mod tests {
         all::<WithdrawalStatus>();
         all::<SubjectKind>();
         all::<Stance>();
+    }
+
+    /// The column the planner joins reactions by is the one their loader reads by, for
+    /// every kind that has both.
+    #[tokio::test]
+    async fn the_reactions_column_is_the_loaders() {
+        fn check<E: Plannable>(loaders: &Loaders) {
+            use sea_orm::IdenStatic;
+            let loader = E::reactions(loaders).map(|l| l.loader().column().as_str());
+            let column = E::reactions_column().map(|c| c.as_str());
+            assert_eq!(loader, column, "{}", E::TYPE_NAME);
+        }
+        let db = sea_orm::DatabaseConnection::default();
+        let loaders = Loaders::new(&db, &crate::service::Viewer::Anonymous);
+        check::<organization::Entity>(&loaders);
+        check::<withdrawal::Entity>(&loaders);
+        check::<reaction::Entity>(&loaders);
+        check::<instrument::Entity>(&loaders);
+        check::<stakeholder::Entity>(&loaders);
+        check::<pact::Entity>(&loaders);
+        check::<source::Entity>(&loaders);
+        check::<correction::Entity>(&loaders);
     }
 }

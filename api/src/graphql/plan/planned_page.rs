@@ -4,7 +4,7 @@
 use super::{answered, projection, ConnectionPlan, Part, Plannable};
 use super::{fill, raw, write};
 use crate::error::AppError;
-use crate::graphql::context::{data, limits, loaders};
+use crate::graphql::context::{data, limits};
 use crate::service::joined::{self, Joins, ToOrganization, ToReactions};
 use crate::service::lists;
 use crate::service::page::{self, PageArgs, PageQuery, SortSpec};
@@ -29,7 +29,7 @@ pub async fn answer<E: Plannable>(
     // The sort column is always read: the cursors are made from it.
     let columns = projection(&plan.nodes(), &[sort.column]);
     let joins = match backend {
-        DbBackend::Postgres => joins(ctx, plan, columns.clone()),
+        DbBackend::Postgres => joins(plan, columns.clone()),
         _ => None,
     };
     let (page, fetched) = match joins {
@@ -68,7 +68,6 @@ pub async fn answer<E: Plannable>(
 /// can serve them: a single node plan (`edges.node` or `nodes`), with at most one
 /// `organization` and one `reactions` field. Other plans read each relation separately.
 fn joins<E: Plannable>(
-    ctx: &Context<'_>,
     plan: &ConnectionPlan<E>,
     columns: crate::loaders::Projection,
 ) -> Option<Joins<E::Column>> {
@@ -99,7 +98,7 @@ fn joins<E: Plannable>(
                 }
                 // The sort column makes the reactions' cursors and their order.
                 joins.reactions = Some(ToReactions {
-                    column: E::reactions(loaders(ctx))?.loader().column(),
+                    column: E::reactions_column()?,
                     sort: sort.clone(),
                     args: args.clone(),
                     projection: projection(&plan.nodes(), &[sort.column]),
