@@ -6,7 +6,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{de::DeserializeOwned, Serialize};
-use std::io::Write;
 
 /// `Prefix:number`, encoded.
 pub fn encode_tagged(prefix: &str, number: i64) -> String {
@@ -19,17 +18,20 @@ pub fn encode_tagged(prefix: &str, number: i64) -> String {
 /// `Prefix:number`, encoded, appended to `out` (the planner writes ids straight into its
 /// JSON: a page writes hundreds of them).
 pub fn write_tagged(prefix: &str, number: i64, out: &mut Vec<u8>) {
-    // Written into a stack buffer: the intermediate String was one allocation per id.
+    // Written into a stack buffer: the intermediate String was one allocation per id, and
+    // `write!` went through core::fmt for the number.
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(number).as_bytes();
     let mut buf = [0u8; 96];
-    let mut cursor = &mut buf[..];
-    let total = cursor.len();
-    let plain: std::borrow::Cow<'_, [u8]> =
-        if prefix.len() <= 64 && write!(cursor, "{prefix}:{number}").is_ok() {
-            let written = total - cursor.len();
-            std::borrow::Cow::Borrowed(&buf[..written])
-        } else {
-            std::borrow::Cow::Owned(format!("{prefix}:{number}").into_bytes())
-        };
+    let len = prefix.len() + 1 + digits.len();
+    let plain: std::borrow::Cow<'_, [u8]> = if len <= buf.len() {
+        buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+        buf[prefix.len()] = b':';
+        buf[prefix.len() + 1..len].copy_from_slice(digits);
+        std::borrow::Cow::Borrowed(&buf[..len])
+    } else {
+        std::borrow::Cow::Owned(format!("{prefix}:{number}").into_bytes())
+    };
     let start = out.len();
     out.resize(
         start + base64::encoded_len(plain.len(), false).unwrap_or(0),
@@ -80,6 +82,18 @@ pub fn decode_json<T: DeserializeOwned>(text: &str) -> Option<T> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A prefix too long for the stack buffer takes the slow path to the same text.
+    #[test]
+    fn long_prefixes_encode_as_short_ones_do() {
+        for len in [70, 75, 76, 95, 96, 200] {
+            let prefix = "P".repeat(len);
+            for n in [0, -1, i64::MIN, i64::MAX] {
+                let expected = URL_SAFE_NO_PAD.encode(format!("{prefix}:{n}"));
+                assert_eq!(encode_tagged(&prefix, n), expected);
+            }
+        }
+    }
 
     #[test]
     fn issued_forms_keep_decoding() {

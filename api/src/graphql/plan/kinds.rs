@@ -3,6 +3,7 @@
 
 use crate::loaders::{Loaders, PageByColumn};
 use crate::service::curated::Curated;
+use crate::service::page::SortSpec;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{InputType, Value};
 use entity::enums::*;
@@ -40,6 +41,11 @@ pub trait Plannable: Curated {
     /// loader reads by), to join them in SQL without making the request's loaders: a page
     /// the planner answers in one statement needs none of them.
     fn reactions_column() -> Option<reaction::Column> {
+        None
+    }
+
+    /// The order of the rows' reactions (the `reactions` loader's), for the same reason.
+    fn reactions_sort() -> Option<SortSpec<reaction::Entity>> {
         None
     }
 }
@@ -212,6 +218,9 @@ plannable!(withdrawal {
     fn reactions_column() -> Option<reaction::Column> {
         Some(reaction::Column::WithdrawalId)
     }
+    fn reactions_sort() -> Option<SortSpec<reaction::Entity>> {
+        Some(crate::service::lists::ReactionOrder::ReactedOnAsc.spec())
+    }
 );
 
 plannable!(reaction {
@@ -277,15 +286,24 @@ mod tests {
         all::<Stance>();
     }
 
-    /// The column the planner joins reactions by is the one their loader reads by, for
-    /// every kind that has both.
+    /// The column the planner joins reactions by and their order are the ones their loader
+    /// reads by, for every kind: the planner does not make the loaders to ask them.
     #[tokio::test]
-    async fn the_reactions_column_is_the_loaders() {
+    async fn the_planners_reactions_are_the_loaders() {
         fn check<E: Plannable>(loaders: &Loaders) {
             use sea_orm::IdenStatic;
-            let loader = E::reactions(loaders).map(|l| l.loader().column().as_str());
-            let column = E::reactions_column().map(|c| c.as_str());
-            assert_eq!(loader, column, "{}", E::TYPE_NAME);
+            let loader = E::reactions(loaders).map(|l| {
+                let sort = l.loader().sort();
+                let order = (sort.name, sort.column.as_str(), sort.descending);
+                (l.loader().column().as_str(), order)
+            });
+            let planned = E::reactions_column()
+                .zip(E::reactions_sort())
+                .map(|(c, sort)| {
+                    let order = (sort.name, sort.column.as_str(), sort.descending);
+                    (c.as_str(), order)
+                });
+            assert_eq!(loader, planned, "{}", E::TYPE_NAME);
         }
         let db = sea_orm::DatabaseConnection::default();
         let loaders = Loaders::new(&db, &crate::service::Viewer::Anonymous);

@@ -21,7 +21,7 @@ pub use kinds::Plannable;
 pub use planned_page::answer as answer_page;
 pub use prebuilt::Prebuilt;
 
-use crate::graphql::context::{limits, loaders};
+use crate::graphql::context::limits;
 use crate::loaders::Projection;
 use crate::service::page::{self, ChildArgs, SortSpec};
 use async_graphql::context::QueryEnv;
@@ -264,7 +264,10 @@ fn node_plan<E: Plannable>(
             let of = E::organization_of()?;
             Part::Organization(of, node_plan(ctx, &f.selection_set.node, false)?)
         } else if name == "reactions" && relations {
-            let loader = E::reactions(loaders(ctx))?;
+            // From the kind, not its loader: making the request's loaders to ask costs more
+            // than the planner saves on a small page.
+            E::reactions_column()?;
+            let sort = E::reactions_sort()?;
             let first = match select::argument(env(ctx), f, "first")? {
                 Value::Null => None,
                 Value::Number(n) => Some(i32::try_from(n.as_i64()?).ok()?),
@@ -283,10 +286,7 @@ fn node_plan<E: Plannable>(
                 return None;
             }
             // A bad argument is the executor's to report.
-            let args =
-                page::child_args(first, after.as_deref(), loader.loader().sort(), limits(ctx))
-                    .ok()?;
-            let sort = loader.loader().sort().clone();
+            let args = page::child_args(first, after.as_deref(), &sort, limits(ctx)).ok()?;
             Part::Reactions(
                 args,
                 sort,
