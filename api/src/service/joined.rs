@@ -95,10 +95,12 @@ where
     // Sized up front: a model is a few hundred bytes, and each time a vector grows it moves
     // all it holds (the profile had these moves at about 1.5% of the server's time).
     let mut models: Vec<E::Model> = Vec::with_capacity(query.size() + 1);
+    // Room for a few reactions per row, not `first + 1`: a large `first` would reserve it for
+    // every row, however few reactions each has.
     let per_row = joins
         .reactions
         .as_ref()
-        .map_or(0, |r| r.args.first as usize + 1);
+        .map_or(0, |r| (r.args.first as usize + 1).min(8));
     let mut seen = FxHashSet::default();
     let mut organizations = FxHashMap::default();
     let mut reactions: FxHashMap<i64, Vec<reaction::Model>> = FxHashMap::default();

@@ -294,13 +294,23 @@ mod tests {
             use sea_orm::IdenStatic;
             let loader = E::reactions(loaders).map(|l| {
                 let sort = l.loader().sort();
-                let order = (sort.name, sort.column.as_str(), sort.descending);
+                let order = (
+                    sort.name,
+                    sort.column.as_str(),
+                    sort.descending,
+                    sort.value_type,
+                );
                 (l.loader().column().as_str(), order)
             });
             let planned = E::reactions_column()
                 .zip(E::reactions_sort())
                 .map(|(c, sort)| {
-                    let order = (sort.name, sort.column.as_str(), sort.descending);
+                    let order = (
+                        sort.name,
+                        sort.column.as_str(),
+                        sort.descending,
+                        sort.value_type,
+                    );
                     (c.as_str(), order)
                 });
             assert_eq!(loader, planned, "{}", E::TYPE_NAME);

@@ -358,8 +358,8 @@ mod tests {
         }
     }
 
-    /// The block-wise scan finds a character to escape wherever it stands: in a full block
-    /// of 16 bytes, at a block's edge, or in the remainder.
+    /// The word-wise scan finds a character to escape wherever it stands: in a full word of
+    /// eight bytes, at a word's edge, or in the remainder.
     #[test]
     fn an_escaped_character_is_found_at_every_position() {
         for len in [1, 15, 16, 17, 31, 32, 47] {
