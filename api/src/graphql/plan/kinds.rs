@@ -37,15 +37,10 @@ pub trait Plannable: Curated {
         None
     }
 
-    /// The column of `reaction` that points at this kind's rows (the one the `reactions`
-    /// loader reads by), to join them in SQL without making the request's loaders: a page
-    /// the planner answers in one statement needs none of them.
-    fn reactions_column() -> Option<reaction::Column> {
-        None
-    }
-
-    /// The order of the rows' reactions (the `reactions` loader's), for the same reason.
-    fn reactions_sort() -> Option<SortSpec<reaction::Entity>> {
+    /// What the `reactions` loader reads by: the column of `reaction` that points at this
+    /// kind's rows, and the reactions' order. From the kind, so that planning a page and
+    /// joining its reactions in SQL need not make the request's loaders.
+    fn reactions_by() -> Option<(reaction::Column, SortSpec<reaction::Entity>)> {
         None
     }
 }
@@ -215,11 +210,9 @@ plannable!(withdrawal {
     fn reactions(loaders: &Loaders) -> Option<&DataLoader<PageByColumn<reaction::Entity>>> {
         Some(&loaders.reactions_by_withdrawal)
     }
-    fn reactions_column() -> Option<reaction::Column> {
-        Some(reaction::Column::WithdrawalId)
-    }
-    fn reactions_sort() -> Option<SortSpec<reaction::Entity>> {
-        Some(crate::service::lists::ReactionOrder::ReactedOnAsc.spec())
+    fn reactions_by() -> Option<(reaction::Column, SortSpec<reaction::Entity>)> {
+        use crate::service::lists::ReactionOrder;
+        Some((reaction::Column::WithdrawalId, ReactionOrder::ReactedOnAsc.spec()))
     }
 );
 
@@ -302,17 +295,15 @@ mod tests {
                 );
                 (l.loader().column().as_str(), order)
             });
-            let planned = E::reactions_column()
-                .zip(E::reactions_sort())
-                .map(|(c, sort)| {
-                    let order = (
-                        sort.name,
-                        sort.column.as_str(),
-                        sort.descending,
-                        sort.value_type,
-                    );
-                    (c.as_str(), order)
-                });
+            let planned = E::reactions_by().map(|(c, sort)| {
+                let order = (
+                    sort.name,
+                    sort.column.as_str(),
+                    sort.descending,
+                    sort.value_type,
+                );
+                (c.as_str(), order)
+            });
             assert_eq!(loader, planned, "{}", E::TYPE_NAME);
         }
         let db = sea_orm::DatabaseConnection::default();

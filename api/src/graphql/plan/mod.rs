@@ -266,8 +266,7 @@ fn node_plan<E: Plannable>(
         } else if name == "reactions" && relations {
             // From the kind, not its loader: making the request's loaders to ask costs more
             // than the planner saves on a small page.
-            E::reactions_column()?;
-            let sort = E::reactions_sort()?;
+            let (_, sort) = E::reactions_by()?;
             let first = match select::argument(env(ctx), f, "first")? {
                 Value::Null => None,
                 Value::Number(n) => Some(i32::try_from(n.as_i64()?).ok()?),

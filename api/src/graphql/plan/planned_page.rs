@@ -98,7 +98,7 @@ fn joins<E: Plannable>(
                 }
                 // The sort column makes the reactions' cursors and their order.
                 joins.reactions = Some(ToReactions {
-                    column: E::reactions_column()?,
+                    column: E::reactions_by()?.0,
                     sort: sort.clone(),
                     args: args.clone(),
                     projection: projection(&plan.nodes(), &[sort.column]),
