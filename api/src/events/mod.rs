@@ -15,7 +15,7 @@ mod tail;
 pub use tail::Tail;
 
 use sea_orm::{DatabaseConnection, DbBackend, DbErr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -30,6 +30,8 @@ pub struct ChangeBus {
     db: DatabaseConnection,
     tail: Tail,
     reads: Arc<HeadReads>,
+    /// Clients' subscriptions waiting on the bus (the service's own watchers not counted).
+    subscriptions: Arc<AtomicUsize>,
 }
 
 /// On-demand reads of the head, one at a time, shared by the callers waiting for them.
@@ -54,6 +56,7 @@ impl ChangeBus {
             db: db.clone(),
             tail: Tail::new(db.clone()),
             reads: Arc::default(),
+            subscriptions: Arc::default(),
         };
         let weak = Arc::downgrade(&bus.head);
         let reader = HeadReader { db: db.clone() };
@@ -108,8 +111,19 @@ impl ChangeBus {
         *self.head.borrow()
     }
 
-    /// A receiver that changes whenever the log's head moves.
-    pub fn subscribe(&self) -> watch::Receiver<i64> {
+    /// A receiver that changes whenever the log's head moves, for a client's subscription:
+    /// counted in `subscribers` while it lives.
+    pub fn subscribe(&self) -> Subscriber {
+        self.subscriptions.fetch_add(1, Ordering::Relaxed);
+        Subscriber {
+            wake: self.head.subscribe(),
+            count: self.subscriptions.clone(),
+        }
+    }
+
+    /// A receiver that changes whenever the log's head moves, for the service's own tasks
+    /// (the webhook worker): not a subscription, so not counted.
+    pub fn watch(&self) -> watch::Receiver<i64> {
         self.head.subscribe()
     }
 
@@ -118,9 +132,35 @@ impl ChangeBus {
         self.tail.clone()
     }
 
-    /// How many subscribers are waiting on the bus.
+    /// How many clients' subscriptions are waiting on the bus.
     pub fn subscribers(&self) -> usize {
-        self.head.receiver_count()
+        self.subscriptions.load(Ordering::Relaxed)
+    }
+}
+
+/// A client's subscription's receiver of the head: it counts itself in
+/// `ChangeBus::subscribers` until dropped.
+pub struct Subscriber {
+    wake: watch::Receiver<i64>,
+    count: Arc<AtomicUsize>,
+}
+
+impl std::ops::Deref for Subscriber {
+    type Target = watch::Receiver<i64>;
+    fn deref(&self) -> &Self::Target {
+        &self.wake
+    }
+}
+
+impl std::ops::DerefMut for Subscriber {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.wake
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -112,7 +112,7 @@ struct Reader {
     filter: FeedFilter,
     last: i64,
     buffer: VecDeque<Change>,
-    wake: tokio::sync::watch::Receiver<i64>,
+    wake: crate::events::Subscriber,
     tail: Tail,
     keep: fn(&Change) -> bool,
     keep_arg: Option<i64>,

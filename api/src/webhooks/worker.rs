@@ -125,7 +125,7 @@ impl Webhooks {
     }
 
     async fn run(self: Arc<Self>) {
-        let mut wake = self.bus.subscribe();
+        let mut wake = self.bus.watch();
         // The first look comes after a tick, not at start-up (a restarted process's endpoints
         // wait at most that long; a change or an admin wakes it sooner), and the first prune
         // a minute in: a server starting under load has better things to do.
