@@ -16,6 +16,7 @@ use sea_orm::{
     Value,
 };
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -46,12 +47,12 @@ where
 impl<E: Curated> ById<E> {
     /// Like `load`, reading only the projection's columns (see [`Projection`]): for the
     /// planner, which knows the fields asked. The models are then partial and never go into
-    /// a DataLoader.
-    pub async fn load_projected(
+    /// a DataLoader. The map's hasher is the caller's (the planner's is `rustc-hash`'s).
+    pub async fn load_projected<S: BuildHasher + Default>(
         &self,
         keys: &[i64],
         projection: &Projection,
-    ) -> Result<HashMap<i64, E::Model>, LoadError> {
+    ) -> Result<HashMap<i64, E::Model, S>, LoadError> {
         let backend = self.db.get_database_backend();
         let projection = projection.clone().with::<E>(E::id_column());
         let select = crate::service::rows::projecting(E::find(), &projection)
@@ -238,11 +239,11 @@ where
     E::Column: Send + Sync,
 {
     /// Like `load`, reading only the projection's columns (see [`ById::load_projected`]).
-    pub async fn load_projected(
+    pub async fn load_projected<S: BuildHasher + Default>(
         &self,
         keys: &[(i64, ChildArgs)],
         projection: &Projection,
-    ) -> Result<HashMap<(i64, ChildArgs), Vec<E::Model>>, LoadError> {
+    ) -> Result<HashMap<(i64, ChildArgs), Vec<E::Model>, S>, LoadError> {
         // The parent's column groups the rows; the sort column makes their cursors.
         let projection = projection
             .clone()
@@ -253,7 +254,7 @@ where
         for (key, args) in keys {
             by_args.entry(args).or_default().push(*key);
         }
-        let mut out: HashMap<(i64, ChildArgs), Vec<E::Model>> = HashMap::new();
+        let mut out: HashMap<(i64, ChildArgs), Vec<E::Model>, S> = HashMap::default();
         // `first: 0` still reads one row: whether a page follows.
         for (args, keys) in by_args {
             let statement = self.statement(&keys, args, &projection);

@@ -53,7 +53,7 @@ pub async fn fetch<E: Plannable>(
                 ids.dedup();
                 let loader = loaders(ctx).organization.loader();
                 let found = loader.load_projected(&ids, &projection(&[plan], &[])).await;
-                Fetched::Organizations(found.map_err(load_error)?.into_iter().collect())
+                Fetched::Organizations(found.map_err(load_error)?)
             }
             Part::Reactions(args, _, plan) => {
                 // A plan has reactions only for kinds that have their loader.
@@ -64,7 +64,7 @@ pub async fn fetch<E: Plannable>(
                 let keys: Vec<_> = rows.iter().map(|m| (E::id_of(m), args.clone())).collect();
                 let columns = projection(&plan.nodes(), &[]);
                 let found = loader.loader().load_projected(&keys, &columns).await;
-                Fetched::Reactions(found.map_err(load_error)?.into_iter().collect())
+                Fetched::Reactions(found.map_err(load_error)?)
             }
         });
     }
