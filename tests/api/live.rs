@@ -346,6 +346,13 @@ async fn a_slow_reader_loses_nothing(app: TestApp) {
             draft_source(&app, &token, &format!("hidden-{i:03}")).await;
         }
         published_source(&app, &token, &format!("burst-{i:03}")).await;
+        // A slow reader is still a live client: its websocket layer pings (as browsers answer
+        // the server's pings). Without a frame for 30 s the server would rightly drop it, and
+        // on a slow machine the writes above can take that long.
+        if i % 10 == 9 {
+            ws.send_frame(awc::ws::Message::Ping(Default::default()))
+                .await;
+        }
     }
     let mut got = Vec::new();
     for _ in 0..n {

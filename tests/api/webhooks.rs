@@ -64,6 +64,8 @@ enum Mode {
     Accept,
     Fail,
     Hang,
+    /// Holds each request until the test releases it, then answers 503.
+    Hold,
 }
 
 /// A webhook receiver: verifies each request with `standardwebhooks` and keeps what it
@@ -73,6 +75,8 @@ struct Receiver {
     secrets: Mutex<Vec<String>>,
     accepted: Mutex<Vec<Value>>,
     attempts: AtomicUsize,
+    /// Permits for held requests to answer (Mode::Hold).
+    release: tokio::sync::Semaphore,
     bad_signatures: AtomicUsize,
     /// The `webhook-signature` headers seen, for the rotation test.
     signatures: Mutex<Vec<String>>,
@@ -93,6 +97,12 @@ async fn receive(req: HttpRequest, body: web::Bytes, r: web::Data<Arc<Receiver>>
         Mode::Fail => return HttpResponse::InternalServerError().finish(),
         Mode::Hang => {
             tokio::time::sleep(Duration::from_secs(5)).await;
+            return HttpResponse::ServiceUnavailable().finish();
+        }
+        Mode::Hold => {
+            if let Ok(permit) = r.release.acquire().await {
+                permit.forget();
+            }
             return HttpResponse::ServiceUnavailable().finish();
         }
         Mode::Accept => {}
@@ -137,6 +147,7 @@ async fn receiver() -> Running {
         secrets: Mutex::new(Vec::new()),
         accepted: Mutex::new(Vec::new()),
         attempts: AtomicUsize::new(0),
+        release: tokio::sync::Semaphore::new(0),
         bad_signatures: AtomicUsize::new(0),
         signatures: Mutex::new(Vec::new()),
         last: Mutex::new(None),
@@ -297,6 +308,15 @@ async fn state(app: &TestApp, admin: &str, id: &Value) -> Value {
 }
 
 async fn signed_events_arrive_in_order_and_survive_an_outage(app: TestApp) {
+    // Retries with a long tail: the outage below (500s, then a hang) must not use up the
+    // schedule and pause the endpoint before the test turns the receiver back on, however
+    // slowly the machine runs; nine attempts span about 28 s.
+    let app = spawn_with(app.backend, |c| {
+        settings(c);
+        c.webhook_retry_schedule = "100ms,100ms,200ms,1s,2s,5s,10s,10s".into();
+    })
+    .await
+    .unwrap();
     let admin = app
         .editor("hooks-admin@example.org", EditorRole::Admin)
         .await;
@@ -746,19 +766,27 @@ async fn only_admins_manage_webhooks(app: TestApp) {
 }
 
 async fn an_admin_pause_holds_even_against_an_attempt_in_flight(app: TestApp) {
+    // The attempt must still be in flight when the pause commits: the receiver holds it until
+    // the test lets it go, within a timeout long enough for a slow machine.
+    let app = spawn_with(app.backend, |c| {
+        settings(c);
+        c.webhook_timeout = 20;
+    })
+    .await
+    .unwrap();
     let admin = app
         .editor("hooks-admin@example.org", EditorRole::Admin)
         .await;
     let r = receiver().await;
-    *r.receiver.mode.lock().unwrap() = Mode::Hang;
+    *r.receiver.mode.lock().unwrap() = Mode::Hold;
     let id = register(&app, &admin, &r, json!({})).await;
     changes(&app, &admin, "in-flight", 2).await;
     until("an attempt in flight", || {
         r.receiver.attempts.load(Ordering::SeqCst) >= 1
     })
     .await;
-    // Paused while the attempt hangs: when it times out, its failure must not overwrite the
-    // pause, and nothing more is tried.
+    // Paused while the attempt is held: when it then fails, its failure must not overwrite
+    // the pause, and nothing more is tried.
     app.data_as(
         &admin,
         "mutation($id: ID!) { pauseWebhook(id: $id) { active } }",
@@ -766,7 +794,23 @@ async fn an_admin_pause_holds_even_against_an_attempt_in_flight(app: TestApp) {
     )
     .await;
     *r.receiver.mode.lock().unwrap() = Mode::Accept;
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    r.receiver.release.add_permits(1);
+    // The failed attempt is logged (it happened) ...
+    let started = Instant::now();
+    loop {
+        let s = state(&app, &admin, &id).await;
+        let logged = s["deliveries"]["edges"].as_array().unwrap();
+        if logged.iter().any(|e| e["node"]["statusCode"] == 503) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the held attempt was never logged: {s}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // ... and the retry it would have scheduled (100 ms) never comes.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let s = state(&app, &admin, &id).await;
     assert_eq!(s["active"], false);
     assert_eq!(s["pausedReason"], "paused by an admin");
