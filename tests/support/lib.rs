@@ -40,6 +40,30 @@ where
     }
 }
 
+/// How many requests a limit of `per_minute` has given back since `began` (it gives one back
+/// every 60/N seconds): how many more a slow run may see answered. CI's cores are shared, so
+/// tests of a limit bound what they see by the time that passed instead of by an exact count.
+pub fn given_back(began: std::time::Instant, per_minute: u64) -> usize {
+    (began.elapsed().as_millis() as u64 * per_minute / 60_000) as usize
+}
+
+/// A request sent once a limit of `per_minute` was spent, at `spent` or later: refused with
+/// `RATE_LIMITED` (429, retry within the minute), or answered only if the limit has given one
+/// back since.
+pub fn assert_spent(reply: &Reply, spent: std::time::Instant, per_minute: u64) {
+    if reply.status == 200 {
+        assert!(
+            given_back(spent, per_minute) >= 1,
+            "answered {:?} after the allowance was spent",
+            spent.elapsed()
+        );
+    } else {
+        assert_eq!(reply.status, 429, "{}", reply.text);
+        assert_eq!(reply.code(), "RATE_LIMITED");
+        assert!((1..=60).contains(&reply.retry_after()));
+    }
+}
+
 /// Which database a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -71,6 +95,15 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The `Retry-After` header, in seconds; it must be there.
+    pub fn retry_after(&self) -> u64 {
+        self.headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no Retry-After in seconds: {:?}", self.headers))
+    }
+
     /// `data`, after checking there are no errors.
     pub fn data(&self) -> &Value {
         assert!(
